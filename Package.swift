@@ -1,0 +1,101 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "Tern",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "ternd", targets: ["ternd"]),
+        .executable(name: "ternctl", targets: ["ternctl"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+    ],
+    targets: [
+        // LMDB from Debian's liblmdb-dev.
+        .systemLibrary(
+            name: "CLMDB",
+            pkgConfig: "lmdb",
+            providers: [.apt(["liblmdb-dev"])]
+        ),
+        // Pure value types: addresses, envelopes, DSN parameters, replies. No I/O.
+        .target(name: "Envelope"),
+        // The LMDB journal, group commit and scheduling state.
+        .target(
+            name: "Queue",
+            dependencies: [
+                "Envelope",
+                "CLMDB",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // Wire protocols: SMTP server/client codecs and state machines, TLS glue.
+        .target(
+            name: "Transport",
+            dependencies: [
+                "Envelope",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The daemon assembled: configuration, listeners, workers, lifecycle.
+        .target(
+            name: "Server",
+            dependencies: [
+                "Envelope", "Queue", "Transport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .executableTarget(
+            name: "ternd",
+            dependencies: [
+                "Server",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "tools/ternd"
+        ),
+        .executableTarget(
+            name: "ternctl",
+            dependencies: [
+                "Envelope", "Queue", "Transport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "tools/ternctl"
+        ),
+        .executableTarget(
+            name: "tern-bench",
+            dependencies: [
+                "Envelope", "Queue",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "tools/tern-bench"
+        ),
+        // Child process for the journal crash test: writes, acknowledges, gets killed.
+        .executableTarget(
+            name: "JournalCrashWriter",
+            dependencies: ["Envelope", "Queue"],
+            path: "Tests/JournalCrashWriter"
+        ),
+        .testTarget(name: "EnvelopeTests", dependencies: ["Envelope"]),
+        .testTarget(name: "QueueTests", dependencies: ["Queue", "Envelope", "JournalCrashWriter"]),
+        .testTarget(
+            name: "TransportTests",
+            dependencies: [
+                "Transport", "Envelope",
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(name: "ServerTests", dependencies: ["Server"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["ternd", "ternctl"]),
+    ]
+)
