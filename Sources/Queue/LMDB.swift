@@ -143,12 +143,12 @@ final class LMDBEnvironment: @unchecked Sendable {
 struct LMDBTransaction: ~Copyable {
     let handle: OpaquePointer
 
-    func commit() throws(LMDBError) {
+    consuming func commit() throws(LMDBError) {
         // mdb_txn_commit frees the transaction even when it fails.
         try check(mdb_txn_commit(handle), "mdb_txn_commit")
     }
 
-    func abort() {
+    consuming func abort() {
         mdb_txn_abort(handle)
     }
 

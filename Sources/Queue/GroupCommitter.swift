@@ -1,0 +1,188 @@
+import Envelope
+import Foundation
+import Logging
+
+/// The journal's single writer: it folds every change submitted while the
+/// previous commit was syncing into one LMDB transaction and one sync, and
+/// answers each caller only after its changes are durable (DESIGN.md,
+/// durability contract 5).
+///
+/// Each submission runs in its own nested transaction so that one invalid
+/// submission fails alone. `MDB_MAP_FULL` aborts the whole batch, grows the
+/// map and retries it.
+///
+/// `@unchecked Sendable`: `pending`, `stopping` and `statistics` are guarded by
+/// `condition`; everything else is immutable or touched only by the writer thread.
+final class GroupCommitter: @unchecked Sendable {
+    private struct Submission {
+        let changes: [JournalChange]
+        let continuation: CheckedContinuation<Void, any Error>
+    }
+
+    /// Totals since start, for metrics and benchmarks.
+    struct Statistics: Sendable {
+        var commits = 0
+        var submissions = 0
+        var largestBatch = 0
+    }
+
+    private let store: JournalStore
+    private let maxMapSize: Int
+    private let clock: @Sendable () -> Date
+    private let logger: Logger
+    private let condition = NSCondition()
+    private var pending: [Submission] = []
+    private var stopping = false
+    private var finished = false
+    private var stats = Statistics()
+
+    init(store: JournalStore, maxMapSize: Int, clock: @escaping @Sendable () -> Date, logger: Logger) {
+        self.store = store
+        self.maxMapSize = maxMapSize
+        self.clock = clock
+        self.logger = logger
+        let thread = Thread { [self] in run() }
+        thread.name = "tern-journal-writer"
+        thread.start()
+    }
+
+    var statistics: Statistics {
+        condition.lock()
+        defer { condition.unlock() }
+        return stats
+    }
+
+    /// Applies `changes` atomically; returns once they are durable.
+    func submit(_ changes: [JournalChange]) async throws {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            condition.lock()
+            guard !stopping else {
+                condition.unlock()
+                continuation.resume(throwing: JournalError(.closed, "the journal is shutting down"))
+                return
+            }
+            pending.append(Submission(changes: changes, continuation: continuation))
+            condition.signal()
+            condition.unlock()
+        }
+    }
+
+    /// Commits what is pending, then stops the writer thread.
+    func stop() {
+        condition.lock()
+        stopping = true
+        condition.broadcast()
+        while !finished { condition.wait() }
+        condition.unlock()
+    }
+
+    private func run() {
+        var batch: [Submission] = []
+        while true {
+            condition.lock()
+            while pending.isEmpty && !stopping { condition.wait() }
+            if pending.isEmpty {
+                finished = true
+                condition.broadcast()
+                condition.unlock()
+                return
+            }
+            swap(&batch, &pending)
+            condition.unlock()
+
+            let results = commit(batch)
+            condition.lock()
+            stats.commits += 1
+            stats.submissions += batch.count
+            stats.largestBatch = max(stats.largestBatch, batch.count)
+            condition.unlock()
+            for (submission, result) in zip(batch, results) {
+                submission.continuation.resume(with: result)
+            }
+            batch.removeAll(keepingCapacity: true)
+        }
+    }
+
+    private enum Attempt {
+        case done([Result<Void, any Error>])
+        case mapFull
+    }
+
+    private func commit(_ batch: [Submission]) -> [Result<Void, any Error>] {
+        while true {
+            switch attempt(batch) {
+            case .done(let results):
+                return results
+            case .mapFull:
+                let current = store.environment.mapSize
+                guard current < maxMapSize else {
+                    let error = JournalError(.storageFull, "the journal map reached its maximum size of \(maxMapSize) bytes")
+                    return batch.map { _ in .failure(error) }
+                }
+                let next = min(maxMapSize, current * 2)
+                do {
+                    try store.environment.grow(to: next)
+                    logger.notice("journal map grown", metadata: ["from": "\(current)", "to": "\(next)"])
+                } catch {
+                    let failure = JournalError.from(error)
+                    return batch.map { _ in .failure(failure) }
+                }
+            }
+        }
+    }
+
+    private func attempt(_ batch: [Submission]) -> Attempt {
+        let now = clock()
+        let parent: LMDBTransaction
+        do {
+            parent = try store.environment.beginWrite()
+        } catch {
+            let failure = JournalError.from(error)
+            return .done(batch.map { _ in .failure(failure) })
+        }
+        var results: [Result<Void, any Error>] = []
+        results.reserveCapacity(batch.count)
+        for submission in batch {
+            let child: LMDBTransaction
+            do {
+                child = try store.environment.beginWrite(parent: parent.handle)
+            } catch {
+                parent.abort()
+                if error.isMapFull { return .mapFull }
+                let failure = JournalError.from(error)
+                return .done(batch.map { _ in .failure(failure) })
+            }
+            do {
+                try store.apply(submission.changes, in: child, now: now)
+            } catch let error as LMDBError {
+                child.abort()
+                parent.abort()
+                if error.isMapFull { return .mapFull }
+                let failure = JournalError.from(error)
+                return .done(batch.map { _ in .failure(failure) })
+            } catch {
+                child.abort()
+                results.append(.failure(error))
+                continue
+            }
+            do {
+                try child.commit()
+            } catch {
+                parent.abort()
+                if error.isMapFull { return .mapFull }
+                let failure = JournalError.from(error)
+                return .done(batch.map { _ in .failure(failure) })
+            }
+            results.append(.success(()))
+        }
+        do {
+            try parent.commit()
+        } catch {
+            if error.isMapFull { return .mapFull }
+            let failure = JournalError.from(error)
+            logger.error("journal commit failed", metadata: ["error": "\(error)", "batch": "\(batch.count)"])
+            return .done(batch.map { _ in .failure(failure) })
+        }
+        return .done(results)
+    }
+}
