@@ -41,7 +41,7 @@ func producer(seed: UInt64) async {
     var random = SystemRandomNumberGenerator()
     while true {
         let id = generator.next()
-        let size = Int.random(in: 1...(seed % 4 == 0 ? 200_000 : 4_000), using: &random)
+        let size = Int.random(in: 1...(seed % 4 == 0 ? 50_000 : 4_000), using: &random)
         let line = Array("\(id) line of text for the crash test\r\n".utf8)
         let body = (0..<size).map { line[$0 % line.count] }
         let now = Date()
