@@ -43,7 +43,7 @@ public final class Journal: Sendable {
     /// Tuning knobs; every default is here.
     public struct Options: Sendable {
         /// The initial map size (reserved address space, not disk).
-        public var mapSize = 1 << 30
+        public var mapSize = 16 << 30
         /// The largest the map may grow to on `MDB_MAP_FULL`.
         public var maxMapSize = 1 << 40
         /// Bodies are stored in chunks of at most this many bytes.
