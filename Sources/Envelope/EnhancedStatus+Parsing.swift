@@ -1,0 +1,59 @@
+// MARK: - Text form (RFC 3463 §2)
+//
+//     status-code = class "." subject "." detail
+//     class       = "2" / "4" / "5"
+//     subject     = 1*3digit
+//     detail      = 1*3digit
+
+extension EnhancedStatus: LosslessStringConvertible {
+    /// Parses `class.subject.detail`, e.g. `2.1.5` or `5.1.10`.
+    ///
+    /// The class must be 2, 4 or 5; subject and detail are one to three
+    /// digits (0...999). Nothing may come before or after: `" 2.1.5"`,
+    /// `"2.1.5 "` and `"2.1.5x"` are all refused.
+    ///
+    ///     250 2.1.5 Ok
+    public init?(_ text: Substring) {
+        let parts = text.utf8.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
+        guard parts.count == 3,
+            parts[0].count == 1,
+            let statusClass = Self.number(parts[0]), [2, 4, 5].contains(statusClass),
+            let subject = Self.number(parts[1]),
+            let detail = Self.number(parts[2])
+        else { return nil }
+        self.init(UInt8(statusClass), subject, detail)
+    }
+
+    /// Parses `class.subject.detail`; see `init?(_: Substring)`.
+    public init?(_ description: String) {
+        self.init(Substring(description))
+    }
+
+    /// One to three ASCII digits.
+    private static func number(_ digits: Substring.UTF8View.SubSequence) -> UInt16? {
+        guard (1...3).contains(digits.count) else { return nil }
+        var value: UInt16 = 0
+        for byte in digits {
+            guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) else { return nil }
+            value = value * 10 + UInt16(byte - UInt8(ascii: "0"))
+        }
+        return value
+    }
+
+    /// The text form: `5.1.1`.
+    public var description: String { "\(statusClass).\(subject).\(detail)" }
+
+    /// Class 2: the action succeeded.
+    public var isSuccess: Bool { statusClass == 2 }
+
+    /// Class 4, persistent transient failure: the same action may succeed later.
+    public var isTransient: Bool { statusClass == 4 }
+
+    /// Class 5, permanent failure: repeating the action will not succeed.
+    public var isPermanent: Bool { statusClass == 5 }
+
+    /// The same subject and detail with another class, e.g. `4.2.2` from `5.2.2`.
+    public func withClass(_ statusClass: UInt8) -> EnhancedStatus {
+        EnhancedStatus(statusClass, subject, detail)
+    }
+}
