@@ -5,7 +5,7 @@
 ///   entries; an inline table used by `from src` holds only addresses and netmasks.
 /// - Delay warnings come before expiry, and retry minimums do not exceed
 ///   maximums, globally and for each `queue domain` once merged with the globals.
-/// - No rule is shadowed: a rule whose criteria include all of an earlier
+/// - No rule is shadowed: a rule whose criteria imply all of an earlier
 ///   rule's can never match (the earlier one always wins), nor can a `tag` rule
 ///   for a tag no listener has or an `auth` rule when no listener offers AUTH.
 /// - No rule relays from any client to any domain (an open relay).
@@ -102,7 +102,10 @@ struct ConfigValidator {
         }
         for (index, rule) in config.rules.enumerated() {
             let location = sources.rules[index]
-            if let earlier = significant[..<index].firstIndex(where: { $0.isSubset(of: significant[index]) }) {
+            let shadowing = significant[..<index].firstIndex { earlierCriteria in
+                earlierCriteria.allSatisfy { needed in significant[index].contains { Self.implies($0, needed) } }
+            }
+            if let earlier = shadowing {
                 errors.append(ConfigError(
                     .inconsistent, at: location,
                     "this rule can never match: the rule at \(sources.rules[earlier]) matches every recipient it would"
@@ -125,6 +128,20 @@ struct ConfigValidator {
             }
         }
         return errors
+    }
+
+    /// Whether every recipient that meets `criterion` also meets `other`.
+    private static func implies(_ criterion: MatchRule.Criterion, _ other: MatchRule.Criterion) -> Bool {
+        if criterion == other { return true }
+        guard !criterion.isNegated, !other.isNegated else { return false }
+        switch (criterion.condition, other.condition) {
+        case (.fromAuthenticated, .fromAuthenticated(table: nil)):
+            return true
+        case (.fromSource(.network(let inner)), .fromSource(.network(let outer))):
+            return outer.contains(inner.address) && outer.prefixLength <= inner.prefixLength
+        default:
+            return false
+        }
     }
 
     /// Whether `rule` relays without restricting either the client or the destination.
