@@ -1,0 +1,158 @@
+/// The checks that need the whole file, run after a parse without syntax errors.
+///
+/// - Every referenced table, pki and action is defined, and tables fit their
+///   use: credentials, aliases, virtual users and user bases need `key = value`
+///   entries; an inline table used by `from src` holds only addresses and netmasks.
+/// - Delay warnings come before expiry, and retry minimums do not exceed
+///   maximums, globally and for each `queue domain` once merged with the globals.
+/// - No rule is shadowed: a rule whose criteria imply all of an earlier
+///   rule's can never match (the earlier one always wins), nor can a `tag` rule
+///   for a tag no listener has or an `auth` rule when no listener offers AUTH.
+/// - No rule relays from any client to any domain (an open relay).
+struct ConfigValidator {
+    let config: Configuration
+    let sources: ConfigSourceMap
+
+    /// Every problem found, in file order.
+    func validate() -> [ConfigError] {
+        var errors = referenceErrors() + queueErrors() + ruleErrors()
+        errors.sort { ($0.line, $0.column) < ($1.line, $1.column) }
+        return errors
+    }
+
+    // MARK: - References
+
+    private func referenceErrors() -> [ConfigError] {
+        var errors: [ConfigError] = []
+        for (reference, location) in sources.references {
+            switch reference {
+            case .pki(let name) where config.pkis[name] == nil:
+                errors.append(ConfigError(.undefinedReference, at: location, "undefined pki '\(name)'; define it with 'pki \(name) cert PATH key PATH'"))
+            case .action(let name) where config.actions[name] == nil:
+                errors.append(ConfigError(.undefinedReference, at: location, "undefined action '\(name)'; define it with 'action \"\(name)\" …'"))
+            case .table(let name, let use):
+                errors += tableErrors(name, use: use, at: location)
+            default:
+                break
+            }
+        }
+        return errors
+    }
+
+    private func tableErrors(_ name: String, use: ConfigSourceMap.TableUse, at location: ConfigLocation) -> [ConfigError] {
+        guard let table = config.tables[name] else {
+            return [ConfigError(.undefinedReference, at: location, "undefined table <\(name)>; define it with 'table \(name) …'")]
+        }
+        if use.needsMap, case .list = table {
+            return [ConfigError(.inconsistent, at: location, "table <\(name)> is used for \(use.phrase) and needs 'key = value' entries")]
+        }
+        guard use == .networks else { return [] }
+        let entries = sources.tableEntries[name] ?? [:]
+        return table.inlineKeys.compactMap { key in
+            guard IPNetmask(key) == nil else { return nil }
+            return ConfigError(
+                .invalidValue, at: entries[key.lowercased()] ?? location,
+                "entry '\(key)' of table <\(name)> is not an address or netmask, but the table is used by 'from src' at \(location)"
+            )
+        }
+    }
+
+    // MARK: - Queue
+
+    private func queueErrors() -> [ConfigError] {
+        var errors: [ConfigError] = []
+        let global = config.queue.globalPolicy
+        if global.warn >= global.expire {
+            let location = sources.settingLocation("queue warn") ?? sources.settingLocation("queue expire")
+            if let location {
+                errors.append(warnError(global, at: location, scope: ""))
+            }
+        }
+        for domain in config.queue.domainOverrides.keys.sorted() {
+            guard let location = sources.queueOverrides[domain] else { continue }
+            let policy = config.queue.policy(forDomain: domain)
+            if policy.retryMinimum > policy.retryMaximum {
+                errors.append(ConfigError(
+                    .inconsistent, at: location,
+                    "for \(domain), the retry minimum \(ConfigValue.format(policy.retryMinimum)) is longer than the maximum \(ConfigValue.format(policy.retryMaximum))"
+                ))
+            }
+            if policy.warn >= policy.expire {
+                errors.append(warnError(policy, at: location, scope: "for \(domain), "))
+            }
+        }
+        return errors
+    }
+
+    private func warnError(_ policy: QueueConfig.Policy, at location: ConfigLocation, scope: String) -> ConfigError {
+        ConfigError(
+            .inconsistent, at: location,
+            "\(scope)'warn' (\(ConfigValue.format(policy.warn))) must be shorter than 'expire' (\(ConfigValue.format(policy.expire))), or no delay warning is ever sent"
+        )
+    }
+
+    // MARK: - Rules
+
+    private func ruleErrors() -> [ConfigError] {
+        var errors: [ConfigError] = []
+        let tags = Set(config.listeners.compactMap(\.tag))
+        let offersAuth = config.listeners.contains { $0.auth != .none }
+        let significant = config.rules.map { rule in
+            Set(rule.criteria.filter { $0.isNegated || ($0.condition != .fromAny && $0.condition != .forAny) })
+        }
+        for (index, rule) in config.rules.enumerated() {
+            let location = sources.rules[index]
+            let shadowing = significant[..<index].firstIndex { earlierCriteria in
+                earlierCriteria.allSatisfy { needed in significant[index].contains { Self.implies($0, needed) } }
+            }
+            if let earlier = shadowing {
+                errors.append(ConfigError(
+                    .inconsistent, at: location,
+                    "this rule can never match: the rule at \(sources.rules[earlier]) matches every recipient it would"
+                ))
+                continue
+            }
+            for criterion in rule.criteria where !criterion.isNegated {
+                if case .tag(let tag) = criterion.condition, !tags.contains(tag) {
+                    errors.append(ConfigError(.inconsistent, at: location, "this rule can never match: no listener has 'tag \(tag)'"))
+                }
+                if case .fromAuthenticated = criterion.condition, !offersAuth {
+                    errors.append(ConfigError(.inconsistent, at: location, "this rule can never match: no listener offers AUTH ('auth' or 'auth-optional')"))
+                }
+            }
+            if isOpenRelay(rule) {
+                errors.append(ConfigError(
+                    .inconsistent, at: location,
+                    "this rule relays mail from any client to any domain (an open relay); restrict it with 'from local', 'from src', 'from auth' or 'tag', or with 'for domain'"
+                ))
+            }
+        }
+        return errors
+    }
+
+    /// Whether every recipient that meets `criterion` also meets `other`.
+    private static func implies(_ criterion: MatchRule.Criterion, _ other: MatchRule.Criterion) -> Bool {
+        if criterion == other { return true }
+        guard !criterion.isNegated, !other.isNegated else { return false }
+        switch (criterion.condition, other.condition) {
+        case (.fromAuthenticated, .fromAuthenticated(table: nil)):
+            return true
+        case (.fromSource(.network(let inner)), .fromSource(.network(let outer))):
+            return outer.contains(inner.address) && outer.prefixLength <= inner.prefixLength
+        default:
+            return false
+        }
+    }
+
+    /// Whether `rule` relays without restricting either the client or the destination.
+    private func isOpenRelay(_ rule: MatchRule) -> Bool {
+        guard case .action(let name) = rule.decision, case .relay? = config.actions[name]?.method else { return false }
+        return !rule.criteria.contains { criterion in
+            guard !criterion.isNegated else { return false }
+            switch criterion.condition {
+            case .fromLocal, .fromSource, .fromAuthenticated, .tag, .forLocal, .forDomain, .forRecipient: return true
+            case .fromAny, .fromSender, .forAny: return false
+            }
+        }
+    }
+}
