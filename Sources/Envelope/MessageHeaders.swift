@@ -1,0 +1,216 @@
+import Foundation
+
+/// The header fields an MTA adds to a message: `Date` (RFC 5322 §3.3),
+/// `Received` (RFC 5321 §4.4) and `Message-ID` (RFC 5322 §3.6.4).
+///
+///     Received: from client.example (mail.client.example [192.0.2.7])
+///     	by mx.example.com with ESMTPS id 06f3q2k1x8b0mzr4t7cd
+///     	for <bob@example.com>; Wed, 25 Nov 2026 11:20:27 +0000
+public enum MessageHeaders {
+    /// The longest header line this module writes, CRLF excluded (RFC 5322 §2.1.1 SHOULD).
+    public static let foldWidth = 78
+
+    // MARK: - Date (RFC 5322 §3.3)
+
+    /// A date-time as RFC 5322 §3.3 writes it: `Wed, 25 Nov 2026 11:20:27 +0000`.
+    ///
+    /// Day and month names are always English and the calendar is always
+    /// Gregorian, whatever the process's locale. The day of the month has no
+    /// leading zero (`Tue, 1 Jul 2003 10:52:37 +0200`, as in RFC 5322
+    /// Appendix A.1.2); fractions of a second are dropped and the zone offset
+    /// is `timeZone`'s at that instant, truncated to whole minutes.
+    public static func rfc5322Date(_ date: Date, timeZone: TimeZone = .current) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = timeZone
+        let parts = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second, .weekday], from: date)
+        let weekday = weekdays[((parts.weekday ?? 1) - 1 + 7) % 7]
+        let month = months[((parts.month ?? 1) - 1 + 12) % 12]
+        let offset = timeZone.secondsFromGMT(for: date) / 60
+        let sign = offset < 0 ? "-" : "+"
+        return "\(weekday), \(parts.day ?? 1) \(month) \(padded(parts.year ?? 1970, 4)) "
+            + "\(padded(parts.hour ?? 0, 2)):\(padded(parts.minute ?? 0, 2)):\(padded(parts.second ?? 0, 2)) "
+            + "\(sign)\(padded(abs(offset) / 60, 2))\(padded(abs(offset) % 60, 2))"
+    }
+
+    private static let weekdays = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
+    private static let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+
+    private static func padded(_ value: Int, _ width: Int) -> String {
+        let digits = String(value)
+        return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
+    }
+
+    // MARK: - Received (RFC 5321 §4.4)
+
+    /// The `with` clause's protocol name, registered by RFC 3848 and RFC 6531 §3.7.3.
+    ///
+    /// | EHLO | TLS | AUTH | UTF-8 | name         |
+    /// |------|-----|------|-------|--------------|
+    /// | no   |     |      |       | `SMTP`       |
+    /// | yes  | no  | no   | no    | `ESMTP`      |
+    /// | yes  | yes | no   | no    | `ESMTPS`     |
+    /// | yes  | no  | yes  | no    | `ESMTPA`     |
+    /// | yes  | yes | yes  | no    | `ESMTPSA`    |
+    /// | yes  | …   | …    | yes   | `UTF8SMTP`, `UTF8SMTPS`, `UTF8SMTPA`, `UTF8SMTPSA` |
+    ///
+    /// STARTTLS, AUTH and SMTPUTF8 need `EHLO`, so after `HELO` the name is
+    /// always `SMTP`.
+    public struct ReceivedProtocol: Hashable, Sendable, CustomStringConvertible {
+        /// The client greeted with `EHLO` rather than `HELO`.
+        public var extended: Bool
+        /// The session ran over TLS (STARTTLS or implicit TLS).
+        public var tls: Bool
+        /// The client authenticated (`AUTH`).
+        public var authenticated: Bool
+        /// The transaction used `SMTPUTF8`.
+        public var utf8: Bool
+
+        public init(extended: Bool = true, tls: Bool = false, authenticated: Bool = false, utf8: Bool = false) {
+            self.extended = extended
+            self.tls = tls
+            self.authenticated = authenticated
+            self.utf8 = utf8
+        }
+
+        /// The registered name, e.g. `ESMTPSA`.
+        public var description: String {
+            guard extended else { return "SMTP" }
+            return (utf8 ? "UTF8SMTP" : "ESMTP") + (tls ? "S" : "") + (authenticated ? "A" : "")
+        }
+    }
+
+    /// The peer a message came from, for the `from` clause.
+    public struct ReceivedClient: Hashable, Sendable {
+        /// The name the client gave in `EHLO`/`HELO`.
+        public var helo: String
+        /// The client's name from reverse DNS, when it resolved (and matched).
+        public var reverseDNS: String?
+        /// The client's IP address, without brackets: `192.0.2.7`, `2001:db8::7`.
+        public var address: String
+
+        public init(helo: String, reverseDNS: String? = nil, address: String) {
+            self.helo = helo
+            self.reverseDNS = reverseDNS
+            self.address = address
+        }
+    }
+
+    /// The complete `Received:` header field, folded, ending in CRLF:
+    ///
+    ///     Received: from HELO (RDNS [IP]) by HOST with PROTOCOL id ID
+    ///     	for <RCPT>; DATE
+    ///
+    /// (RFC 5321 §4.4: `Stamp = From-domain By-domain Opt-info [CFWS] ";"
+    /// FWS date-time`.) Without a `client` (a local submission) the `from`
+    /// clause is left out; without reverse DNS the TCP-info is the address
+    /// literal alone (`([192.0.2.7])`, `([IPv6:2001:db8::7])`). The `for`
+    /// clause names `recipient`, which callers give only for a message with
+    /// one recipient, so the header does not disclose the others.
+    ///
+    /// The header is folded between clauses (inside a clause only when it
+    /// alone is too long, and never inside a quoted string) so that no line
+    /// exceeds `foldWidth` characters where that is possible; continuation
+    /// lines start with a tab. Client-supplied names are made safe first:
+    /// controls, whitespace and `( ) ; \ "` in them become `_`, and an empty
+    /// name becomes `unknown`.
+    public static func received(
+        from client: ReceivedClient?,
+        by host: String,
+        with protocol: ReceivedProtocol,
+        id: MessageID,
+        for recipient: MailAddress? = nil,
+        date: Date,
+        timeZone: TimeZone = .current
+    ) -> String {
+        var clauses: [String] = []
+        if let client {
+            clauses.append("from " + safeName(client.helo))
+            let literal = "[" + (client.address.contains(":") ? "IPv6:" : "") + safeName(client.address) + "]"
+            clauses.append("(" + (client.reverseDNS.map { safeName($0) + " " } ?? "") + literal + ")")
+        }
+        clauses.append("by " + safeName(host))
+        clauses.append("with " + `protocol`.description)
+        clauses.append("id " + id.description)
+        if let recipient {
+            clauses.append("for " + SMTPReply.sanitized(recipient.wireForm))
+        }
+        clauses[clauses.count - 1] += ";"
+        clauses.append(rfc5322Date(date, timeZone: timeZone))
+        return fold(name: "Received:", clauses: clauses)
+    }
+
+    /// `Name: clause clause…` with each clause on the current line when it
+    /// fits, else on a new line after CRLF and a tab. A clause too long for
+    /// any line is placed word by word.
+    private static func fold(name: String, clauses: [String]) -> String {
+        var lines = [name]
+        for clause in clauses {
+            let pieces = 1 + clause.utf8.count <= foldWidth ? [clause] : words(clause)
+            for piece in pieces {
+                let last = lines[lines.count - 1]
+                if last == name || last.utf8.count + 1 + piece.utf8.count <= foldWidth {
+                    lines[lines.count - 1] = last + " " + piece
+                } else {
+                    lines.append("\t" + piece)
+                }
+            }
+        }
+        return lines.joined(separator: "\r\n") + "\r\n"
+    }
+
+    /// The clause split at spaces outside quoted strings.
+    private static func words(_ clause: String) -> [String] {
+        var words: [String] = []
+        var current = ""
+        var inQuotes = false
+        var escaped = false
+        for character in clause {
+            if character == " ", !inQuotes {
+                if !current.isEmpty { words.append(current) }
+                current = ""
+                continue
+            }
+            current.append(character)
+            if escaped {
+                escaped = false
+            } else if character == "\\" {
+                escaped = inQuotes
+            } else if character == "\"" {
+                inQuotes.toggle()
+            }
+        }
+        if !current.isEmpty { words.append(current) }
+        return words
+    }
+
+    /// A peer-supplied name made harmless in a header: no line breaks, no
+    /// whitespace, no comment or clause delimiters.
+    private static func safeName(_ name: String) -> String {
+        var out = String.UnicodeScalarView()
+        for scalar in name.unicodeScalars {
+            let unsafe = scalar.value < 0x21 || scalar.value == 0x7F || scalar.properties.isWhitespace
+                || "();\\\"".unicodeScalars.contains(scalar)
+                || !(scalar.isASCII || MailboxScanner.isPermittedNonASCII(scalar))
+            out.append(unsafe ? "_" : scalar)
+        }
+        return out.isEmpty ? "unknown" : String(out)
+    }
+
+    // MARK: - Message-ID (RFC 5322 §3.6.4)
+
+    /// A `Message-ID` value for a message that arrived without one:
+    /// `<06f3q2k1x8b0mzr4t7cd@mx.example.com>`.
+    ///
+    /// `host` should be this server's own name; characters that cannot
+    /// appear in a `msg-id` (controls, whitespace, `<>()@,;:\"`) become `-`,
+    /// and an empty host becomes `localhost`.
+    public static func messageID(_ id: MessageID, host: String) -> String {
+        var out = String.UnicodeScalarView()
+        for scalar in host.unicodeScalars {
+            let unsafe = scalar.value < 0x21 || scalar.value == 0x7F || scalar.properties.isWhitespace
+                || "<>()@,;:\\\"".unicodeScalars.contains(scalar)
+            out.append(unsafe ? "-" : scalar)
+        }
+        return "<\(id)@\(out.isEmpty ? "localhost" : String(out))>"
+    }
+}
