@@ -22,6 +22,8 @@ let package = Package(
             pkgConfig: "lmdb",
             providers: [.apt(["liblmdb-dev"])]
         ),
+        // crypt(3) from libxcrypt (Debian's libcrypt-dev), for AUTH password hashes.
+        .systemLibrary(name: "CCrypt", providers: [.apt(["libcrypt-dev"])]),
         // Pure value types: addresses, envelopes, DSN parameters, replies. No I/O.
         .target(name: "Envelope"),
         // The LMDB journal, group commit and scheduling state.
@@ -49,7 +51,7 @@ let package = Package(
         .target(
             name: "Server",
             dependencies: [
-                "Envelope", "Queue", "Transport",
+                "Envelope", "Queue", "Transport", "CCrypt",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),

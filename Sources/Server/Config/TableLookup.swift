@@ -10,4 +10,7 @@ public protocol TableLookup: Sendable {
     /// Whether `address` (an IP address as text) lies in one of the addresses
     /// or netmasks (`192.0.2.0/24`, `::1`) that `table` holds.
     func containsNetwork(table: String, address: String) -> Bool
+
+    /// The value stored under `key` in a map table, or nil.
+    func value(table: String, key: String) -> String?
 }

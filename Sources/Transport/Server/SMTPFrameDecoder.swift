@@ -44,7 +44,7 @@ public enum SMTPInboundFrame: Equatable {
 /// the buffer and returns one frame, or nil when it needs more input. The
 /// session switches it to DATA or BDAT mode with `expectData()` and
 /// `expectChunk(size:)`; it returns to command mode by itself at the end.
-public struct SMTPFrameDecoder {
+public struct SMTPFrameDecoder: Sendable {
     private enum Mode {
         case command
         case data(DataScanner)
@@ -130,7 +130,7 @@ public struct SMTPFrameDecoder {
 }
 
 /// The DATA state machine: dot-unstuffing, the end marker, bare CR/LF and long lines.
-private struct DataScanner {
+private struct DataScanner: Sendable {
     private enum State {
         /// At the start of a line that followed a real CRLF (or the start of data).
         case lineStart

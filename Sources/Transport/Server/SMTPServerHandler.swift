@@ -26,6 +26,12 @@ public final class SMTPServerHandler: ChannelInboundHandler, RemovableChannelHan
     public typealias InboundIn = ByteBuffer
     public typealias OutboundOut = ByteBuffer
 
+    /// Sent through the pipeline when the daemon stops: the session ends with
+    /// 421 now, or right after a pending store completes.
+    public struct ShutdownEvent: Sendable {
+        public init() {}
+    }
+
     private var machine: SMTPServerStateMachine
     private var decoder: SMTPFrameDecoder
     private let delegate: any SMTPServerDelegate
@@ -39,6 +45,7 @@ public final class SMTPServerHandler: ChannelInboundHandler, RemovableChannelHan
     /// An asynchronous step (store, TLS handshake, credential check) is pending.
     private var waiting = false
     private var closing = false
+    private var shutdownRequested = false
     private var timer: Scheduled<Void>?
     private var context: ChannelHandlerContext?
 
@@ -103,6 +110,11 @@ public final class SMTPServerHandler: ChannelInboundHandler, RemovableChannelHan
     }
 
     public func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if event is ShutdownEvent {
+            shutdownRequested = true
+            if !waiting { perform(machine.shuttingDown(), context: context) }
+            return
+        }
         if case .handshakeCompleted = event as? TLSUserEvent {
             machine.tlsEstablished()
             delegate.sessionEvent("TLS established", facts: machine.facts)
@@ -254,6 +266,10 @@ public final class SMTPServerHandler: ChannelInboundHandler, RemovableChannelHan
     /// Continues with buffered input after an asynchronous step.
     private func resume(context: ChannelHandlerContext) {
         waiting = false
+        if shutdownRequested && !closing {
+            perform(machine.shuttingDown(), context: context)
+            return
+        }
         process(context: context)
         context.flush()
     }

@@ -1,0 +1,104 @@
+import Envelope
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import NIOSSL
+import Queue
+import ServiceLifecycle
+
+/// The daemon assembled from a configuration: the journal, the tables, one
+/// service per listener, all under one service group that shuts down
+/// gracefully on SIGTERM or SIGINT.
+public enum TernDaemon {
+    /// A start-up failure: what could not be set up, in words.
+    public struct StartupError: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    /// Runs until SIGTERM/SIGINT, then stops accepting, lets sessions finish
+    /// and closes the journal.
+    public static func run(configuration: Configuration, logger: Logger) async throws {
+        let tables: InMemoryTableLookup
+        do {
+            tables = InMemoryTableLookup(tables: try TableLoader.resolve(configuration.tables))
+        } catch {
+            throw StartupError(description: "\(error)")
+        }
+        let spoolDirectory = try prepareSpoolDirectory(queuePath: configuration.queue.path)
+        var options = Journal.Options()
+        options.mapSize = max(options.mapSize, configuration.queue.mapSize)
+        let journal = try Journal(path: configuration.queue.path, options: options, logger: logger)
+        let counts = try journal.counts()
+        logger.notice("journal \(configuration.queue.path): \(counts.messages) messages, \(counts.scheduled) recipients scheduled")
+
+        let group = MultiThreadedEventLoopGroup.singleton
+        let limiter = SessionLimiter(maxSessions: configuration.smtp.limits.sessions, maxPerClient: configuration.smtp.limits.sessionsPerClient)
+        let ids = MessageIDGenerator()
+        var services: [any Service] = [JournalService(journal: journal, logger: logger)]
+        for listener in configuration.listeners {
+            let tlsContext = try listener.pki.map { try makeTLSContext(configuration.pkis[$0]!) }
+            let credentials = listener.auth.table.map { CredentialChecker(table: $0, tables: tables) }
+            let delegate = IngressDelegate(
+                configuration: configuration, tables: tables, listener: listener, journal: journal,
+                ids: ids, credentials: credentials, logger: logger
+            )
+            for address in try bindAddresses(listener) {
+                services.append(SMTPListenerService(
+                    listener: listener, bindAddress: address, delegate: delegate, configuration: configuration,
+                    tlsContext: tlsContext, limiter: limiter, spoolDirectory: spoolDirectory, group: group, logger: logger
+                ))
+            }
+        }
+        let serviceGroup = ServiceGroup(configuration: ServiceGroupConfiguration(
+            services: services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger
+        ))
+        logger.notice("ternd started: hostname \(configuration.hostname), pid \(getpid())")
+        try await serviceGroup.run()
+        logger.notice("ternd stopped")
+    }
+
+    /// Creates the spill directory beside the journal and empties it: spill
+    /// files are never durable state (DESIGN.md, contract 4).
+    static func prepareSpoolDirectory(queuePath: String) throws -> String {
+        let directory = URL(fileURLWithPath: queuePath).deletingLastPathComponent().appendingPathComponent("spool").path
+        let manager = FileManager.default
+        try manager.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        for leftover in (try? manager.contentsOfDirectory(atPath: directory)) ?? [] where leftover.hasPrefix("spool-") {
+            try? manager.removeItem(atPath: directory + "/" + leftover)
+        }
+        return directory
+    }
+
+    static func makeTLSContext(_ pki: PKIConfig) throws -> NIOSSLContext {
+        do {
+            let chain = try NIOSSLCertificate.fromPEMFile(pki.certificatePath).map { NIOSSLCertificateSource.certificate($0) }
+            var tls = TLSConfiguration.makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(try NIOSSLPrivateKey(file: pki.keyPath, format: .pem)))
+            tls.minimumTLSVersion = .tlsv12
+            return try NIOSSLContext(configuration: tls)
+        } catch {
+            throw StartupError(description: "pki \(pki.name): cannot load \(pki.certificatePath) / \(pki.keyPath): \(error)")
+        }
+    }
+
+    /// The socket addresses of a listener: its IP, or every address of its interface.
+    static func bindAddresses(_ listener: ListenerConfig) throws -> [SocketAddress] {
+        switch listener.address {
+        case .ip(let literal):
+            do {
+                return [try SocketAddress(ipAddress: literal.description, port: listener.port)]
+            } catch {
+                throw StartupError(description: "listen on \(literal): \(error)")
+            }
+        case .interface(let name):
+            let addresses = try System.enumerateDevices().filter { $0.name == name }.compactMap(\.address).compactMap { address -> SocketAddress? in
+                guard let ip = address.ipAddress, address.protocol == .inet || address.protocol == .inet6 else { return nil }
+                return try? SocketAddress(ipAddress: ip, port: listener.port)
+            }
+            guard !addresses.isEmpty else { throw StartupError(description: "listen on \(name): no such interface with an IP address") }
+            return addresses
+        }
+    }
+}
