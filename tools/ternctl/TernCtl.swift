@@ -69,6 +69,7 @@ struct ShowMessage: ParsableCommand {
     @Argument(help: "The message id.") var id: String
     @Flag(help: "Print JSON.") var json = false
     @Flag(help: "Print the stored message too.") var body = false
+    @Flag(help: "Print only the stored message, byte for byte.") var raw = false
 
     func run() throws {
         guard let messageID = MessageID(id) else { throw ValidationError("'\(id)' is not a message id (20 base32 characters)") }
@@ -76,6 +77,10 @@ struct ShowMessage: ParsableCommand {
         guard let message = try journal.message(messageID) else {
             FileHandle.standardError.write(Data("ternctl: no message \(id)\n".utf8))
             throw ExitCode(1)
+        }
+        if raw {
+            try journal.readBody(of: messageID) { FileHandle.standardOutput.write(Data($0)) }
+            return
         }
         if json {
             try printJSON(MessageSummary(message))
