@@ -8,6 +8,8 @@ final class TernDaemonProcess: @unchecked Sendable {
     // @unchecked: the process and paths are set once in init; `stop` is idempotent behind `lock`.
     let workspace: Workspace
     let port: Int
+    /// A second free port, for configurations with two listeners (`$PORT2`).
+    let port2: Int
     let configPath: String
     let logPath: String
     var queuePath: String { workspace.file("var/queue") }
@@ -15,12 +17,15 @@ final class TernDaemonProcess: @unchecked Sendable {
     private let lock = NSLock()
     private var stopped = false
 
-    /// Starts ternd with `config`, in which `$PORT` and `$DIR` are replaced by
-    /// the chosen port and the workspace path; waits until it accepts connections.
+    /// Starts ternd with `config`, in which `$PORT`, `$PORT2` and `$DIR` are
+    /// replaced by two free ports and the workspace path; waits until it
+    /// accepts connections on the first port.
     init(config: String, workspace: Workspace = Workspace(), port: Int = freePort(), arguments: [String] = []) throws {
         self.workspace = workspace
         self.port = port
-        let text = config.replacingOccurrences(of: "$PORT", with: "\(port)").replacingOccurrences(of: "$DIR", with: workspace.path)
+        port2 = freePort()
+        let text = config.replacingOccurrences(of: "$PORT2", with: "\(port2)").replacingOccurrences(of: "$PORT", with: "\(port)")
+            .replacingOccurrences(of: "$DIR", with: workspace.path)
         configPath = workspace.write("tern.conf", text)
         logPath = workspace.file("ternd.log")
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)
