@@ -68,7 +68,7 @@ public struct DSNParameterError: Error, Hashable, Sendable, CustomStringConverti
     static func tooLong(limit: Int) -> DSNParameterError { DSNParameterError(.tooLong(limit: limit)) }
 
     /// The same error, attributed to `parameter`.
-    func `in`(_ parameter: Parameter) -> DSNParameterError {
+    func attributed(to parameter: Parameter) -> DSNParameterError {
         DSNParameterError(code, parameter: parameter)
     }
 

@@ -9,8 +9,9 @@
 /// | `.tooLong`          | 501   | 5.1.7   | 5.1.3     |
 /// | `.utf8NotPermitted` | 553   | 5.6.7   | 5.6.7     |
 ///
-/// The `description` is plain ASCII without CR or LF and never echoes the
-/// client's input, so it can go straight into a reply:
+/// The `description` is plain ASCII without CR or LF and echoes at most one
+/// printable character of the client's input, so it can go straight into a
+/// reply:
 ///
 ///     501 5.1.3 Bad address syntax: consecutive dots (at octet 1)
 public struct MailAddressError: Error, Hashable, Sendable, CustomStringConvertible {

@@ -47,6 +47,7 @@ struct DSNNotifyTests {
             ("SUCCESS,SUCCESS", 8), ("NEVER,NEVER", 6), ("FAILURE,DELAY,FAILURE", 14), ("SUCCESS,", 8),
             (",SUCCESS", 0), ("SUCCESS,,FAILURE", 8), ("SUCCES", 0), ("ALWAYS", 0), ("SUCCESS FAILURE", 0),
             ("SUCCESS;FAILURE", 0), (" SUCCESS", 0), ("SUCCESS ", 0), ("SUCCESS,FAILURE\r\n", 8),
+            ("SUCCEß", 0), ("SUCCESS,faılure", 8),
         ])
     func refuses(value: String, offset: Int?) {
         let error = notifyError(value)

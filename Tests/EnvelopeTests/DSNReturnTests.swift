@@ -10,7 +10,7 @@ struct DSNReturnTests {
         #expect(try DSNReturn.parse(value[...]) == expected)
     }
 
-    @Test("refuses anything else", arguments: ["", "HEADERS", "FULL ", " FULL", "FUL", "HDRS,FULL", "NONE", "FULL\r\n"])
+    @Test("refuses anything else", arguments: ["", "HEADERS", "FULL ", " FULL", "FUL", "HDRS,FULL", "NONE", "FULL\r\n", "HDRſ", "ＦＵＬＬ"])
     func refuses(value: String) {
         #expect(throws: DSNParameterError.self) { try DSNReturn.parse(value[...]) }
         do {
