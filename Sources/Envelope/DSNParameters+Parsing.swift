@@ -37,7 +37,9 @@ extension DSNNotify {
             case "DELAY": flag = .delay
             default: throw DSNParameterError.unknownKeyword(at: offset).attributed(to: .notify)
             }
-            guard !result.contains(flag) else { throw DSNParameterError.duplicateKeyword(at: offset).attributed(to: .notify) }
+            guard !result.contains(flag) else {
+                throw DSNParameterError.duplicateKeyword(at: offset).attributed(to: .notify)
+            }
             result.insert(flag)
         }
         if sawNever, !result.isEmpty { throw DSNParameterError.neverCombined.attributed(to: .notify) }
@@ -123,7 +125,9 @@ extension OriginalRecipient {
         guard value.utf8.count <= maximumParameterLength else {
             throw DSNParameterError.tooLong(limit: maximumParameterLength).attributed(to: .orcpt)
         }
-        guard let semicolon = value.firstIndex(of: ";") else { throw DSNParameterError.missingSemicolon.attributed(to: .orcpt) }
+        guard let semicolon = value.firstIndex(of: ";") else {
+            throw DSNParameterError.missingSemicolon.attributed(to: .orcpt)
+        }
         let addressType = value[..<semicolon]
         guard !addressType.isEmpty, addressType.utf8.allSatisfy(MailboxScanner.isAtext) else {
             throw DSNParameterError.badAddressType.attributed(to: .orcpt)
@@ -211,7 +215,8 @@ extension OriginalRecipient {
     private static func embeddedUnicode(
         _ bytes: [UInt8], at start: Int
     ) throws(DSNParameterError) -> (Unicode.Scalar, Int) {
-        guard start + 2 < bytes.count, bytes[start + 1] == UInt8(ascii: "x"), bytes[start + 2] == UInt8(ascii: "{") else {
+        guard start + 2 < bytes.count, bytes[start + 1] == UInt8(ascii: "x"), bytes[start + 2] == UInt8(ascii: "{")
+        else {
             throw .badEmbeddedUnicode(at: start)
         }
         var index = start + 3

@@ -23,7 +23,9 @@ public enum EnvelopeIdentifier {
         } catch {
             throw error.attributed(to: .envid)
         }
-        guard decoded.count <= maximumLength else { throw DSNParameterError.tooLong(limit: maximumLength).attributed(to: .envid) }
+        guard decoded.count <= maximumLength else {
+            throw DSNParameterError.tooLong(limit: maximumLength).attributed(to: .envid)
+        }
         guard decoded.allSatisfy({ (0x20...0x7E).contains($0) }) else {
             throw DSNParameterError.notPrintableASCII.attributed(to: .envid)
         }

@@ -58,7 +58,9 @@ public struct MailAddressError: Error, Hashable, Sendable, CustomStringConvertib
 
     /// Whether the address was the sender's (`MAIL FROM`) or a recipient's (`RCPT TO`).
     public enum Role: Hashable, Sendable {
+        /// The reverse path of `MAIL FROM`.
         case sender
+        /// A forward path of `RCPT TO`.
         case recipient
     }
 
@@ -136,6 +138,7 @@ public struct MailAddressError: Error, Hashable, Sendable, CustomStringConvertib
         SMTPReply(code: replyCode, status: enhancedStatus(for: role), description)
     }
 
+    /// The reason as reply text: `Bad address syntax: consecutive dots (at octet 2)`.
     public var description: String {
         switch code {
         case .malformed(let reason, let offset):

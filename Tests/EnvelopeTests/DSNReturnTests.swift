@@ -10,7 +10,9 @@ struct DSNReturnTests {
         #expect(try DSNReturn.parse(value[...]) == expected)
     }
 
-    @Test("refuses anything else", arguments: ["", "HEADERS", "FULL ", " FULL", "FUL", "HDRS,FULL", "NONE", "FULL\r\n", "HDRſ", "ＦＵＬＬ"])
+    @Test(
+        "refuses anything else",
+        arguments: ["", "HEADERS", "FULL ", " FULL", "FUL", "HDRS,FULL", "NONE", "FULL\r\n", "HDRſ", "ＦＵＬＬ"])
     func refuses(value: String) {
         #expect(throws: DSNParameterError.self) { try DSNReturn.parse(value[...]) }
         do {

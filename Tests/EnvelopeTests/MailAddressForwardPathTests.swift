@@ -26,7 +26,9 @@ struct MailAddressForwardPathTests {
         #expect(address.domain == domain)
     }
 
-    @Test("accepts <Postmaster> without a domain in any case", arguments: ["<Postmaster>", "<postmaster>", "<POSTMASTER>", "<PostMaster>"])
+    @Test(
+        "accepts <Postmaster> without a domain in any case",
+        arguments: ["<Postmaster>", "<postmaster>", "<POSTMASTER>", "<PostMaster>"])
     func postmaster(input: String) throws {
         let address = try MailAddress.parseForwardPath(input[...], allowUTF8: false)
         #expect(address == MailAddress(localPart: "postmaster", domain: ""))

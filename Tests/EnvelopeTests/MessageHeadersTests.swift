@@ -122,7 +122,8 @@ struct MessageHeadersTests {
 
     @Test("leaves out the from clause for local submissions and the for clause when not given")
     func localSubmission() {
-        let header = MessageHeaders.received(from: nil, by: "mx.example.com", with: .init(), id: id, date: arrival, timeZone: utc)
+        let header = MessageHeaders.received(
+            from: nil, by: "mx.example.com", with: .init(), id: id, date: arrival, timeZone: utc)
         #expect(header == "Received: by mx.example.com with ESMTP id \(id);\r\n\tWed, 25 Nov 2026 11:20:27 +0000\r\n")
     }
 

@@ -96,7 +96,8 @@ struct OriginalRecipientTests {
         let scalars: [Unicode.Scalar] = ["a", "+", "=", "\\", " ", "@", "ö", "😀", "\"", "<", "~", "!", "用"]
         for _ in 0..<300 {
             let count = Int.random(in: 1...30, using: &generator)
-            let ascii = String((0..<count).map { _ in Character(UnicodeScalar(UInt8.random(in: 0x20...0x7E, using: &generator))) })
+            let ascii = String(
+                (0..<count).map { _ in Character(UnicodeScalar(UInt8.random(in: 0x20...0x7E, using: &generator))) })
             let rfc822 = OriginalRecipient(addressType: "rfc822", address: ascii)
             #expect(try OriginalRecipient.parse(rfc822.parameterValue[...]) == rfc822)
             var unicode = String.UnicodeScalarView()

@@ -36,7 +36,9 @@ struct SMTPReplyParserTests {
             ),
             (
                 ["550-5.7.1 Relaying denied.", "550-5.7.1 See the policy at", "550 5.7.1 https://example.org/p"],
-                SMTPReply(code: 550, status: .relayDenied, lines: ["Relaying denied.", "See the policy at", "https://example.org/p"])
+                SMTPReply(
+                    code: 550, status: .relayDenied,
+                    lines: ["Relaying denied.", "See the policy at", "https://example.org/p"])
             ),
             (["250-", "250 last"], SMTPReply(code: 250, lines: ["", "last"])),
             (["354 Go ahead"], SMTPReply(code: 354, "Go ahead")),

@@ -144,7 +144,9 @@ struct SMTPReplyTests {
     @Test("classifies reply codes by their first digit", arguments: [220, 250, 334, 354, 421, 452, 500, 554])
     func classification(code: Int) {
         let reply = SMTPReply(code: code, "x")
-        let flags = [reply.isPositiveCompletion, reply.isPositiveIntermediate, reply.isTransientNegative, reply.isPermanentNegative]
+        let flags = [
+            reply.isPositiveCompletion, reply.isPositiveIntermediate, reply.isTransientNegative, reply.isPermanentNegative,
+        ]
         #expect(flags.filter { $0 }.count == 1)
         #expect(flags[code / 100 - 2])
     }
