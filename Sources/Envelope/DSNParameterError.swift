@@ -9,9 +9,13 @@
 public struct DSNParameterError: Error, Hashable, Sendable, CustomStringConvertible {
     /// The parameter whose value was refused.
     public enum Parameter: String, Hashable, Sendable {
+        /// `NOTIFY` of `RCPT TO` (RFC 3461 §4.1).
         case notify = "NOTIFY"
+        /// `RET` of `MAIL FROM` (RFC 3461 §4.3).
         case ret = "RET"
+        /// `ORCPT` of `RCPT TO` (RFC 3461 §4.2).
         case orcpt = "ORCPT"
+        /// `ENVID` of `MAIL FROM` (RFC 3461 §4.4).
         case envid = "ENVID"
     }
 
@@ -58,7 +62,9 @@ public struct DSNParameterError: Error, Hashable, Sendable, CustomStringConverti
     static func forbiddenCharacter(at offset: Int) -> DSNParameterError {
         DSNParameterError(.forbiddenCharacter(offset: offset))
     }
-    static func unknownKeyword(at offset: Int) -> DSNParameterError { DSNParameterError(.unknownKeyword(offset: offset)) }
+    static func unknownKeyword(at offset: Int) -> DSNParameterError {
+        DSNParameterError(.unknownKeyword(offset: offset))
+    }
     static func duplicateKeyword(at offset: Int) -> DSNParameterError {
         DSNParameterError(.duplicateKeyword(offset: offset))
     }
@@ -68,7 +74,7 @@ public struct DSNParameterError: Error, Hashable, Sendable, CustomStringConverti
     static func tooLong(limit: Int) -> DSNParameterError { DSNParameterError(.tooLong(limit: limit)) }
 
     /// The same error, attributed to `parameter`.
-    func `in`(_ parameter: Parameter) -> DSNParameterError {
+    func attributed(to parameter: Parameter) -> DSNParameterError {
         DSNParameterError(code, parameter: parameter)
     }
 
@@ -115,6 +121,7 @@ public struct DSNParameterError: Error, Hashable, Sendable, CustomStringConverti
         SMTPReply(code: replyCode, status: enhancedStatus, description)
     }
 
+    /// The reason, naming the parameter: `Invalid RET: unknown keyword (at octet 0)`.
     public var description: String {
         let subject = parameter.map { "Invalid \($0.rawValue)" } ?? "Invalid xtext"
         return "\(subject): \(reason)"

@@ -1,3 +1,10 @@
+/// Keywords are ASCII and compare case-insensitively in ASCII only, so that
+/// `SUCCEß` or `faılure` do not pass for `SUCCESS` or `FAILURE` through
+/// Unicode case mapping.
+private func asciiUppercased(_ bytes: some Collection<UInt8>) -> String {
+    String(decoding: bytes.map { (0x61...0x7A).contains($0) ? $0 - 0x20 : $0 }, as: UTF8.self)
+}
+
 // MARK: - NOTIFY (RFC 3461 §4.1)
 //
 //     notify-esmtp-value  = "NEVER" / 1#notify-list-element
@@ -12,28 +19,30 @@ extension DSNNotify {
     /// - Throws: `DSNParameterError` for an empty value or list element, an
     ///   unknown keyword, a repeated keyword, or `NEVER` with anything else.
     public static func parse(_ value: Substring) throws(DSNParameterError) -> DSNNotify {
-        guard !value.isEmpty else { throw DSNParameterError.empty.in(.notify) }
+        guard !value.isEmpty else { throw DSNParameterError.empty.attributed(to: .notify) }
         var result: DSNNotify = []
         var sawNever = false
         var offset = 0
         for element in value.utf8.split(separator: UInt8(ascii: ","), omittingEmptySubsequences: false) {
             defer { offset += element.count + 1 }
-            let keyword = String(decoding: element, as: UTF8.self).uppercased()
+            let keyword = asciiUppercased(element)
             let flag: DSNNotify
             switch keyword {
             case "NEVER":
-                guard !sawNever else { throw DSNParameterError.duplicateKeyword(at: offset).in(.notify) }
+                guard !sawNever else { throw DSNParameterError.duplicateKeyword(at: offset).attributed(to: .notify) }
                 sawNever = true
                 continue
             case "SUCCESS": flag = .success
             case "FAILURE": flag = .failure
             case "DELAY": flag = .delay
-            default: throw DSNParameterError.unknownKeyword(at: offset).in(.notify)
+            default: throw DSNParameterError.unknownKeyword(at: offset).attributed(to: .notify)
             }
-            guard !result.contains(flag) else { throw DSNParameterError.duplicateKeyword(at: offset).in(.notify) }
+            guard !result.contains(flag) else {
+                throw DSNParameterError.duplicateKeyword(at: offset).attributed(to: .notify)
+            }
             result.insert(flag)
         }
-        if sawNever, !result.isEmpty { throw DSNParameterError.neverCombined.in(.notify) }
+        if sawNever, !result.isEmpty { throw DSNParameterError.neverCombined.attributed(to: .notify) }
         return result
     }
 
@@ -58,11 +67,11 @@ extension DSNReturn {
     ///
     /// - Throws: `DSNParameterError` for anything else.
     public static func parse(_ value: Substring) throws(DSNParameterError) -> DSNReturn {
-        switch value.uppercased() {
+        switch asciiUppercased(value.utf8) {
         case "FULL": return .full
         case "HDRS": return .headers
-        case "": throw DSNParameterError.empty.in(.ret)
-        default: throw DSNParameterError.unknownKeyword(at: 0).in(.ret)
+        case "": throw DSNParameterError.empty.attributed(to: .ret)
+        default: throw DSNParameterError.unknownKeyword(at: 0).attributed(to: .ret)
         }
     }
 
@@ -112,18 +121,20 @@ extension OriginalRecipient {
     ///
     /// - Throws: `DSNParameterError`.
     public static func parse(_ value: Substring) throws(DSNParameterError) -> OriginalRecipient {
-        guard !value.isEmpty else { throw DSNParameterError.empty.in(.orcpt) }
+        guard !value.isEmpty else { throw DSNParameterError.empty.attributed(to: .orcpt) }
         guard value.utf8.count <= maximumParameterLength else {
-            throw DSNParameterError.tooLong(limit: maximumParameterLength).in(.orcpt)
+            throw DSNParameterError.tooLong(limit: maximumParameterLength).attributed(to: .orcpt)
         }
-        guard let semicolon = value.firstIndex(of: ";") else { throw DSNParameterError.missingSemicolon.in(.orcpt) }
+        guard let semicolon = value.firstIndex(of: ";") else {
+            throw DSNParameterError.missingSemicolon.attributed(to: .orcpt)
+        }
         let addressType = value[..<semicolon]
         guard !addressType.isEmpty, addressType.utf8.allSatisfy(MailboxScanner.isAtext) else {
-            throw DSNParameterError.badAddressType.in(.orcpt)
+            throw DSNParameterError.badAddressType.attributed(to: .orcpt)
         }
         let encoded = value[value.index(after: semicolon)...]
         let typeOffset = addressType.utf8.count + 1
-        guard !encoded.isEmpty else { throw DSNParameterError.empty.in(.orcpt) }
+        guard !encoded.isEmpty else { throw DSNParameterError.empty.attributed(to: .orcpt) }
         let address: String
         do throws(DSNParameterError) {
             if addressType.lowercased() == "utf-8" {
@@ -135,7 +146,7 @@ extension OriginalRecipient {
                 }
             }
         } catch {
-            throw error.shifted(by: typeOffset).in(.orcpt)
+            throw error.shifted(by: typeOffset).attributed(to: .orcpt)
         }
         return OriginalRecipient(addressType: String(addressType), address: address)
     }
@@ -204,7 +215,8 @@ extension OriginalRecipient {
     private static func embeddedUnicode(
         _ bytes: [UInt8], at start: Int
     ) throws(DSNParameterError) -> (Unicode.Scalar, Int) {
-        guard start + 2 < bytes.count, bytes[start + 1] == UInt8(ascii: "x"), bytes[start + 2] == UInt8(ascii: "{") else {
+        guard start + 2 < bytes.count, bytes[start + 1] == UInt8(ascii: "x"), bytes[start + 2] == UInt8(ascii: "{")
+        else {
             throw .badEmbeddedUnicode(at: start)
         }
         var index = start + 3

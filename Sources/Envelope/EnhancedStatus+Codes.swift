@@ -153,7 +153,10 @@ extension EnhancedStatus {
             (6, 6, "Message content not available"),
             (6, 7, "Non-ASCII addresses not permitted for that sender/recipient"),
             (6, 8, "UTF-8 string reply is required, but not permitted by the SMTP client"),
-            (6, 9, "UTF-8 header message cannot be transferred to one or more recipients, so the message must be rejected"),
+            (
+                6, 9,
+                "UTF-8 header message cannot be transferred to one or more recipients, so the message must be rejected"
+            ),
             (7, 0, "Other or undefined security status"),
             (7, 1, "Delivery not authorized, message refused"),
             (7, 2, "Mailing list expansion prohibited"),

@@ -16,16 +16,18 @@ public enum EnvelopeIdentifier {
     ///
     /// - Throws: `DSNParameterError`.
     public static func parse(_ value: Substring) throws(DSNParameterError) -> String {
-        guard !value.isEmpty else { throw DSNParameterError.empty.in(.envid) }
+        guard !value.isEmpty else { throw DSNParameterError.empty.attributed(to: .envid) }
         let decoded: [UInt8]
         do throws(DSNParameterError) {
             decoded = try XText.decodeBytes(value)
         } catch {
-            throw error.in(.envid)
+            throw error.attributed(to: .envid)
         }
-        guard decoded.count <= maximumLength else { throw DSNParameterError.tooLong(limit: maximumLength).in(.envid) }
+        guard decoded.count <= maximumLength else {
+            throw DSNParameterError.tooLong(limit: maximumLength).attributed(to: .envid)
+        }
         guard decoded.allSatisfy({ (0x20...0x7E).contains($0) }) else {
-            throw DSNParameterError.notPrintableASCII.in(.envid)
+            throw DSNParameterError.notPrintableASCII.attributed(to: .envid)
         }
         return String(decoding: decoded, as: UTF8.self)
     }

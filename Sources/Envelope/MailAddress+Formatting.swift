@@ -12,7 +12,8 @@ extension MailAddress: CustomStringConvertible {
     ///     "a\"b"@example.com
     ///
     /// The domain-less postmaster (see `parseForwardPath`) is written as
-    /// the local part alone: `postmaster`.
+    /// the local part alone, `postmaster`; it reads back through
+    /// `MailAddress.parseForwardPath(wireForm)` rather than `parse`.
     public var description: String {
         domain.isEmpty ? wireLocalPart : wireLocalPart + "@" + domain
     }

@@ -9,8 +9,9 @@
 /// | `.tooLong`          | 501   | 5.1.7   | 5.1.3     |
 /// | `.utf8NotPermitted` | 553   | 5.6.7   | 5.6.7     |
 ///
-/// The `description` is plain ASCII without CR or LF and never echoes the
-/// client's input, so it can go straight into a reply:
+/// The `description` is plain ASCII without CR or LF and echoes at most one
+/// printable character of the client's input, so it can go straight into a
+/// reply:
 ///
 ///     501 5.1.3 Bad address syntax: consecutive dots (at octet 1)
 public struct MailAddressError: Error, Hashable, Sendable, CustomStringConvertible {
@@ -57,7 +58,9 @@ public struct MailAddressError: Error, Hashable, Sendable, CustomStringConvertib
 
     /// Whether the address was the sender's (`MAIL FROM`) or a recipient's (`RCPT TO`).
     public enum Role: Hashable, Sendable {
+        /// The reverse path of `MAIL FROM`.
         case sender
+        /// A forward path of `RCPT TO`.
         case recipient
     }
 
@@ -135,6 +138,7 @@ public struct MailAddressError: Error, Hashable, Sendable, CustomStringConvertib
         SMTPReply(code: replyCode, status: enhancedStatus(for: role), description)
     }
 
+    /// The reason as reply text: `Bad address syntax: consecutive dots (at octet 2)`.
     public var description: String {
         switch code {
         case .malformed(let reason, let offset):

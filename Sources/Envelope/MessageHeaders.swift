@@ -65,6 +65,7 @@ public enum MessageHeaders {
         /// The transaction used `SMTPUTF8`.
         public var utf8: Bool
 
+        /// A protocol; the defaults describe plain ESMTP.
         public init(extended: Bool = true, tls: Bool = false, authenticated: Bool = false, utf8: Bool = false) {
             self.extended = extended
             self.tls = tls
@@ -88,6 +89,7 @@ public enum MessageHeaders {
         /// The client's IP address, without brackets: `192.0.2.7`, `2001:db8::7`.
         public var address: String
 
+        /// A client as the session knows it.
         public init(helo: String, reverseDNS: String? = nil, address: String) {
             self.helo = helo
             self.reverseDNS = reverseDNS

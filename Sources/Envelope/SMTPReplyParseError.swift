@@ -45,6 +45,7 @@ public struct SMTPReplyParseError: Error, Hashable, Sendable, CustomStringConver
         }
     }
 
+    /// What was wrong, in words: `reply line has code 550 within a 250 reply`.
     public var description: String {
         switch code {
         case .badCode: "reply line does not start with a reply code (2yz to 5yz)"
