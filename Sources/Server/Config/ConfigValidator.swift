@@ -3,8 +3,9 @@
 /// - Every referenced table, pki and action is defined, and tables fit their
 ///   use: credentials, aliases, virtual users and user bases need `key = value`
 ///   entries; an inline table used by `from src` holds only addresses and netmasks.
-/// - Delay warnings come before expiry, and retry minimums do not exceed
-///   maximums, globally and for each `queue domain` once merged with the globals.
+/// - Delay warnings come before expiry, globally and for each `queue domain`
+///   once merged with the globals. (A retry range is checked where it is
+///   written: it always sets both bounds.)
 /// - No rule is shadowed: a rule whose criteria imply all of an earlier
 ///   rule's can never match (the earlier one always wins), nor can a `tag` rule
 ///   for a tag no listener has or an `auth` rule when no listener offers AUTH.
@@ -71,12 +72,6 @@ struct ConfigValidator {
         for domain in config.queue.domainOverrides.keys.sorted() {
             guard let location = sources.queueOverrides[domain] else { continue }
             let policy = config.queue.policy(forDomain: domain)
-            if policy.retryMinimum > policy.retryMaximum {
-                errors.append(ConfigError(
-                    .inconsistent, at: location,
-                    "for \(domain), the retry minimum \(ConfigValue.format(policy.retryMinimum)) is longer than the maximum \(ConfigValue.format(policy.retryMaximum))"
-                ))
-            }
             if policy.warn >= policy.expire {
                 errors.append(warnError(policy, at: location, scope: "for \(domain), "))
             }
