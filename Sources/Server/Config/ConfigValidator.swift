@@ -92,15 +92,10 @@ struct ConfigValidator {
         var errors: [ConfigError] = []
         let tags = Set(config.listeners.compactMap(\.tag))
         let offersAuth = config.listeners.contains { $0.auth != .none }
-        let significant = config.rules.map { rule in
-            Set(rule.criteria.filter { $0.isNegated || ($0.condition != .fromAny && $0.condition != .forAny) })
-        }
+        let shadowers = shadowingRules()
         for (index, rule) in config.rules.enumerated() {
             let location = sources.rules[index]
-            let shadowing = significant[..<index].firstIndex { earlierCriteria in
-                earlierCriteria.allSatisfy { needed in significant[index].contains { Self.implies($0, needed) } }
-            }
-            if let earlier = shadowing {
+            if let earlier = shadowers[index] {
                 errors.append(ConfigError(
                     .inconsistent, at: location,
                     "this rule can never match: the rule at \(sources.rules[earlier]) matches every recipient it would"
@@ -123,6 +118,45 @@ struct ConfigValidator {
             }
         }
         return errors
+    }
+
+    /// For each rule, the first earlier rule whose criteria all follow from its own
+    /// (so it always matches first), if any. Criteria that always hold (`from any`,
+    /// `for any`) are left out, so a rule left with none matches everything.
+    ///
+    /// Each earlier rule is filed under the one of its criteria filed least
+    /// often so far, and a rule is compared only with the rules filed under a
+    /// criterion it implies, so thousands of rules check in near-linear time.
+    private func shadowingRules() -> [Int?] {
+        var filed: [MatchRule.Criterion: [Int]] = [:]
+        var networks: Set<MatchRule.Criterion> = []
+        var catchAll: Int?
+        var significant: [Set<MatchRule.Criterion>] = []
+        var result: [Int?] = []
+        for (index, rule) in config.rules.enumerated() {
+            let own = Set(rule.criteria.filter { $0.isNegated || ($0.condition != .fromAny && $0.condition != .forAny) })
+            var implied = own
+            for criterion in own where !criterion.isNegated {
+                if case .fromAuthenticated(table: .some) = criterion.condition {
+                    implied.insert(MatchRule.Criterion(.fromAuthenticated(table: nil)))
+                }
+                if case .fromSource(.network) = criterion.condition {
+                    implied.formUnion(networks.filter { Self.implies(criterion, $0) })
+                }
+            }
+            let candidates = implied.flatMap { filed[$0] ?? [] } + (catchAll.map { [$0] } ?? [])
+            result.append(candidates.filter { significant[$0].isSubset(of: implied) }.min())
+            significant.append(own)
+            if let key = own.min(by: { (filed[$0]?.count ?? 0) < (filed[$1]?.count ?? 0) }) {
+                filed[key, default: []].append(index)
+            } else if catchAll == nil {
+                catchAll = index
+            }
+            for criterion in own where !criterion.isNegated {
+                if case .fromSource(.network) = criterion.condition { networks.insert(criterion) }
+            }
+        }
+        return result
     }
 
     /// Whether every recipient that meets `criterion` also meets `other`.

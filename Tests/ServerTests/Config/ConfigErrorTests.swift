@@ -167,6 +167,14 @@ struct ConfigErrorTests {
         #expect(errors.allSatisfy { $0.kind == .undefinedReference })
     }
 
+    @Test("finds the shadowed rule among thousands")
+    func shadowedAmongMany() {
+        let distinct = (1...3000).map { "match from local for domain \"d\($0).example\" reject" }
+        let text = (distinct + ["match from local ! from src \"10.0.0.0/8\" for domain \"d1234.example\" reject"]).joined(separator: "\n")
+        let errors = Configuration.diagnose(text: text, hostname: "h")
+        #expect(errors.map(\.description) == ["tern.conf:3001:1: this rule can never match: the rule at tern.conf:1234:1 matches every recipient it would"])
+    }
+
     @Test("exposes file, line, column and message")
     func fields() {
         let error = Configuration.diagnose(text: "\n  bogus", fileName: "x.conf", hostname: "h").first
