@@ -74,7 +74,7 @@ struct ConfigParser {
             case "control": try parseControl(&cursor, at: location)
             case "bounce": try parseBounce(&cursor)
             case "listen": try parseListen(&cursor, at: location)
-            case "action": try parseAction(&cursor, at: location)
+            case "action": try parseAction(&cursor)
             case "match": try parseMatch(&cursor, at: location)
             default:
                 throw ConfigError(

@@ -87,6 +87,10 @@ struct ConfigErrorTests {
         Fixture("match from any from any reject", "tern.conf:1:16: duplicate 'from any' criterion in this rule; it is already at tern.conf:1:7"),
         Fixture("match from src \"10.0.0.0/33\" reject", "tern.conf:1:16: expected a table such as <trusted>, or an address or netmask such as \"192.0.2.0/24\" after 'src', found \"10.0.0.0/33\""),
         Fixture("match for rcpt \"nobody\" reject", "tern.conf:1:16: expected a table such as <rcpts>, or an address such as \"user@example.com\" or \"@example.com\" after 'rcpt', found \"nobody\""),
+        Fixture(
+            "hostname " + String(repeating: "x", count: 50) + "." + String(repeating: "y", count: 19) + " z",
+            "tern.conf:1:81: expected end of line after '" + String(repeating: "x", count: 50) + "." + String(repeating: "y", count: 9) + "…', found 'z'"
+        ),
         Fixture("match for any action", "tern.conf:1:21: expected an action name after 'action', found end of file"),
     ]
 
