@@ -1,12 +1,13 @@
 /// Splits configuration text into ``ConfigToken``s, each with its file, line and column.
 ///
 /// The lexical rules, in the spirit of OpenSMTPD's `smtpd.conf`:
+/// - The text is Unicode; a leading byte-order mark is ignored.
 /// - One statement per line. A backslash followed only by blanks continues the
 ///   statement on the next line. Inside `{ … }` newlines do not end the statement,
 ///   so inline tables may span lines.
 /// - `#` starts a comment that runs to the end of the line (outside quotes).
-/// - A *word* is a run of characters other than blanks, control characters and
-///   `" # { } , < > = \`; a word may not start with `!`. A `%{…}` format
+/// - A *word* is a run of characters other than white space, control characters
+///   and `" # { } , < > = \`; a word may not start with `!`. A `%{…}` format
 ///   specifier is part of the word around it, so `/var/mail/%{user.username}` is one word.
 /// - A *string* is double-quoted, on one line, with the escapes `\"`, `\\`,
 ///   `\n` and `\t`. Macros are not expanded inside strings.
@@ -25,7 +26,9 @@ struct ConfigLexer {
 
     /// Prepares to lex `text`, naming `file` in every location.
     init(text: String, file: String) {
-        self.scalars = Array(text.unicodeScalars)
+        var scalars = Array(text.unicodeScalars)
+        if scalars.first == "\u{FEFF}" { scalars.removeFirst() }
+        self.scalars = scalars
         self.file = file
     }
 
@@ -47,7 +50,7 @@ struct ConfigLexer {
     /// Whether `scalar` may appear in an unquoted word.
     static func isWordScalar(_ scalar: Unicode.Scalar) -> Bool {
         if scalar.value < 0x21 || scalar.value == 0x7F { return false }
-        if (0x80...0x9F).contains(scalar.value) { return false }
+        if (0x80...0x9F).contains(scalar.value) || scalar.properties.isWhitespace { return false }
         switch scalar {
         case "\"", "#", "{", "}", ",", "<", ">", "=", "\\": return false
         default: return true

@@ -38,7 +38,7 @@ extension ConfigParser {
     ///         | "tls" ["verify" | "opportunistic"] | "auth" TABLE                     ; relay (with alias, virtual)
     /// URL     = ("smtp" | "smtp+tls" | "smtps" | "lmtp") "://" [LABEL "@"] HOST [":" PORT]
     /// ```
-    mutating func parseAction(_ cursor: inout StatementCursor, at location: ConfigLocation) throws(ConfigError) {
+    mutating func parseAction(_ cursor: inout StatementCursor) throws(ConfigError) {
         let (name, nameLocation) = try cursor.name("an action name")
         let (method, _) = try cursor.expectKeyword(
             "a delivery method (\(Self.methods.joined(separator: ", ")))",
@@ -96,7 +96,7 @@ extension ConfigParser {
         config.actions[name] = action
     }
 
-    private mutating func parseActionOption(
+    private func parseActionOption(
         _ option: String,
         at location: ConfigLocation,
         _ cursor: inout StatementCursor,

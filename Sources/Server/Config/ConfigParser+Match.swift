@@ -30,7 +30,7 @@ extension ConfigParser {
             let negated = cursor.current.kind == .bang
             let start = cursor.current.location
             if negated { cursor.advance() }
-            let what = negated ? "'from', 'for' or 'tag' after '!'" : "a criterion ('from', 'for', 'tag'), 'action NAME' or 'reject'"
+            let what = negated ? "'from', 'for' or 'tag'" : "a criterion ('from', 'for', 'tag'), 'action NAME' or 'reject'"
             let (keyword, _) = try cursor.expectKeyword(what, among: ["from", "for", "tag"])
             let (condition, kind, reference) = try parseCondition(keyword, &cursor)
             if let earlier = seen[kind] {
@@ -62,7 +62,7 @@ extension ConfigParser {
             return (.tag(tag), "tag", nil)
         }
         let options = keyword == "from" ? ["any", "local", "src", "auth", "mail-from"] : ["any", "local", "domain", "rcpt"]
-        let (option, _) = try cursor.expectKeyword("\(options.map { "'\($0)'" }.joined(separator: ", ")) after '\(keyword)'", among: options)
+        let (option, _) = try cursor.expectKeyword(options.map { "'\($0)'" }.joined(separator: ", "), among: options)
         let kind = "\(keyword) \(option)"
         switch (keyword, option) {
         case ("from", "any"): return (.fromAny, kind, nil)

@@ -18,21 +18,19 @@ struct ConfigParser {
         "metrics", "pki", "queue", "resolver", "smtp", "table",
     ]
 
-    let fileName: String
     var config: Configuration
     var sources = ConfigSourceMap()
     var errors: [ConfigError] = []
     private var macros: [String: (value: String, location: ConfigLocation)] = [:]
 
-    private init(fileName: String, hostname: String) {
-        self.fileName = fileName
+    private init(hostname: String) {
         self.config = Configuration(hostname: hostname)
         self.config.listeners = []
     }
 
     /// Parses `text` and validates the result. The configuration is meaningful only when the error list is empty.
     static func parse(text: String, fileName: String, hostname: String) -> (Configuration, [ConfigError]) {
-        var parser = ConfigParser(fileName: fileName, hostname: hostname)
+        var parser = ConfigParser(hostname: hostname)
         let tokens = ConfigLexer.tokenize(text, file: fileName)
         var statement: [ConfigToken] = []
         for token in tokens {
@@ -76,7 +74,7 @@ struct ConfigParser {
             case "control": try parseControl(&cursor, at: location)
             case "bounce": try parseBounce(&cursor)
             case "listen": try parseListen(&cursor, at: location)
-            case "action": try parseAction(&cursor, at: location)
+            case "action": try parseAction(&cursor)
             case "match": try parseMatch(&cursor, at: location)
             default:
                 throw ConfigError(

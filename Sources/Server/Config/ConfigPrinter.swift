@@ -8,31 +8,24 @@
 enum ConfigPrinter {
     /// The configuration as text.
     static func print(_ config: Configuration) -> String {
-        var lines: [String] = ["# Effective configuration: every default is explicit."]
-        lines.append("hostname \(word(config.hostname))")
-        lines.append("")
-        lines += smtpLines(config.smtp)
-        lines.append("bounce warn-on-missing-notify \(config.bounce.warnOnMissingNotify ? "yes" : "no")")
-        lines.append(config.resolver.map { "resolver \($0.address) port \($0.port)" } ?? "resolver system")
-        lines.append(config.metrics.map { "metrics listen on \($0.address) port \($0.port)" } ?? "metrics none")
-        lines.append("control socket \(quoted(config.controlSocketPath))")
-        lines.append("")
-        lines += queueLines(config.queue)
-        lines += limitLines(config.limits)
-        lines.append("")
-        for pki in config.pkis.values.sorted(by: { $0.name < $1.name }) {
-            lines.append("pki \(pki.name) cert \(quoted(pki.certificatePath)) key \(quoted(pki.keyPath))")
-        }
-        for name in config.tables.keys.sorted() {
-            if let table = config.tables[name] { lines.append("table \(name) \(tableText(table))") }
-        }
-        lines.append("")
-        lines += config.listeners.map(listenerLine)
-        lines.append("")
-        lines += config.actions.values.sorted(by: { $0.name < $1.name }).map(actionLine)
-        lines.append("")
-        lines += config.rules.map(ruleLine)
-        return lines.joined(separator: "\n") + "\n"
+        var globals = smtpLines(config.smtp)
+        globals.append("bounce warn-on-missing-notify \(config.bounce.warnOnMissingNotify ? "yes" : "no")")
+        globals.append(config.resolver.map { "resolver \($0.address) port \($0.port)" } ?? "resolver system")
+        globals.append(config.metrics.map { "metrics listen on \($0.address) port \($0.port)" } ?? "metrics none")
+        globals.append("control socket \(quoted(config.controlSocketPath))")
+        let names = config.pkis.values.sorted { $0.name < $1.name }.map { pki in
+            "pki \(pki.name) cert \(quoted(pki.certificatePath)) key \(quoted(pki.keyPath))"
+        } + config.tables.sorted { $0.key < $1.key }.map { "table \($0.key) \(tableText($0.value))" }
+        let sections = [
+            ["# Effective configuration: every default is explicit.", "hostname \(word(config.hostname))"],
+            globals,
+            queueLines(config.queue) + limitLines(config.limits),
+            names,
+            config.listeners.map(listenerLine),
+            config.actions.values.sorted { $0.name < $1.name }.map(actionLine),
+            config.rules.map(ruleLine),
+        ]
+        return sections.filter { !$0.isEmpty }.map { $0.joined(separator: "\n") + "\n" }.joined(separator: "\n")
     }
 
     // MARK: - Words and strings

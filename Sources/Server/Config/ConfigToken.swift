@@ -34,11 +34,14 @@ struct ConfigToken: Hashable, Sendable {
     /// Where its first character is.
     var location: ConfigLocation
 
+    /// The longest token text a message repeats; longer text is cut with `…`.
+    static let maximumQuotedLength = 60
+
     /// The token as an operator would name it in a message: `'port'`, `"a b"`, `'<t>'`, `end of line`.
     var quotedDescription: String {
         switch kind {
-        case .word(let text): "'\(text)'"
-        case .string(let text): ConfigPrinter.quoted(text)
+        case .word(let text): "'\(Self.shortened(text))'"
+        case .string(let text): ConfigPrinter.quoted(Self.shortened(text))
         case .tableReference(let name): "'<\(name)>'"
         case .openBrace: "'{'"
         case .closeBrace: "'}'"
@@ -49,6 +52,10 @@ struct ConfigToken: Hashable, Sendable {
         case .endOfFile: "end of file"
         case .invalid: "an invalid token"
         }
+    }
+
+    private static func shortened(_ text: String) -> String {
+        text.unicodeScalars.count <= maximumQuotedLength ? text : String(text.prefix(maximumQuotedLength)) + "…"
     }
 
     /// The text of a word or string token, which may stand for a value.

@@ -3,8 +3,9 @@
 /// - Every referenced table, pki and action is defined, and tables fit their
 ///   use: credentials, aliases, virtual users and user bases need `key = value`
 ///   entries; an inline table used by `from src` holds only addresses and netmasks.
-/// - Delay warnings come before expiry, and retry minimums do not exceed
-///   maximums, globally and for each `queue domain` once merged with the globals.
+/// - Delay warnings come before expiry, globally and for each `queue domain`
+///   once merged with the globals. (A retry range is checked where it is
+///   written: it always sets both bounds.)
 /// - No rule is shadowed: a rule whose criteria imply all of an earlier
 ///   rule's can never match (the earlier one always wins), nor can a `tag` rule
 ///   for a tag no listener has or an `auth` rule when no listener offers AUTH.
@@ -71,12 +72,6 @@ struct ConfigValidator {
         for domain in config.queue.domainOverrides.keys.sorted() {
             guard let location = sources.queueOverrides[domain] else { continue }
             let policy = config.queue.policy(forDomain: domain)
-            if policy.retryMinimum > policy.retryMaximum {
-                errors.append(ConfigError(
-                    .inconsistent, at: location,
-                    "for \(domain), the retry minimum \(ConfigValue.format(policy.retryMinimum)) is longer than the maximum \(ConfigValue.format(policy.retryMaximum))"
-                ))
-            }
             if policy.warn >= policy.expire {
                 errors.append(warnError(policy, at: location, scope: "for \(domain), "))
             }
@@ -97,15 +92,10 @@ struct ConfigValidator {
         var errors: [ConfigError] = []
         let tags = Set(config.listeners.compactMap(\.tag))
         let offersAuth = config.listeners.contains { $0.auth != .none }
-        let significant = config.rules.map { rule in
-            Set(rule.criteria.filter { $0.isNegated || ($0.condition != .fromAny && $0.condition != .forAny) })
-        }
+        let shadowers = shadowingRules()
         for (index, rule) in config.rules.enumerated() {
             let location = sources.rules[index]
-            let shadowing = significant[..<index].firstIndex { earlierCriteria in
-                earlierCriteria.allSatisfy { needed in significant[index].contains { Self.implies($0, needed) } }
-            }
-            if let earlier = shadowing {
+            if let earlier = shadowers[index] {
                 errors.append(ConfigError(
                     .inconsistent, at: location,
                     "this rule can never match: the rule at \(sources.rules[earlier]) matches every recipient it would"
@@ -128,6 +118,45 @@ struct ConfigValidator {
             }
         }
         return errors
+    }
+
+    /// For each rule, the first earlier rule whose criteria all follow from its own
+    /// (so it always matches first), if any. Criteria that always hold (`from any`,
+    /// `for any`) are left out, so a rule left with none matches everything.
+    ///
+    /// Each earlier rule is filed under the one of its criteria filed least
+    /// often so far, and a rule is compared only with the rules filed under a
+    /// criterion it implies, so thousands of rules check in near-linear time.
+    private func shadowingRules() -> [Int?] {
+        var filed: [MatchRule.Criterion: [Int]] = [:]
+        var networks: Set<MatchRule.Criterion> = []
+        var catchAll: Int?
+        var significant: [Set<MatchRule.Criterion>] = []
+        var result: [Int?] = []
+        for (index, rule) in config.rules.enumerated() {
+            let own = Set(rule.criteria.filter { $0.isNegated || ($0.condition != .fromAny && $0.condition != .forAny) })
+            var implied = own
+            for criterion in own where !criterion.isNegated {
+                if case .fromAuthenticated(table: .some) = criterion.condition {
+                    implied.insert(MatchRule.Criterion(.fromAuthenticated(table: nil)))
+                }
+                if case .fromSource(.network) = criterion.condition {
+                    implied.formUnion(networks.filter { Self.implies(criterion, $0) })
+                }
+            }
+            let candidates = implied.flatMap { filed[$0] ?? [] } + (catchAll.map { [$0] } ?? [])
+            result.append(candidates.filter { significant[$0].isSubset(of: implied) }.min())
+            significant.append(own)
+            if let key = own.min(by: { (filed[$0]?.count ?? 0) < (filed[$1]?.count ?? 0) }) {
+                filed[key, default: []].append(index)
+            } else if catchAll == nil {
+                catchAll = index
+            }
+            for criterion in own where !criterion.isNegated {
+                if case .fromSource(.network) = criterion.condition { networks.insert(criterion) }
+            }
+        }
+        return result
     }
 
     /// Whether every recipient that meets `criterion` also meets `other`.

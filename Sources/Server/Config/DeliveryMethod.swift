@@ -40,12 +40,4 @@ public enum DeliveryMethod: Hashable, Sendable {
         "dest", "dest.user", "dest.domain",
         "user.username", "user.directory",
     ]
-
-    /// Whether this method delivers to local users (and so may use `userbase` and `forward-file`).
-    public var isLocal: Bool {
-        switch self {
-        case .maildir, .mbox, .mda, .lmtp: true
-        case .relay: false
-        }
-    }
 }

@@ -25,6 +25,12 @@ public struct IPNetmask: Hashable, Sendable, CustomStringConvertible {
         self.address = address
     }
 
+    /// The block of `address` with `prefixLength` leading bits, clamped to the address's width.
+    public init(address: IPLiteral, prefixLength: Int) {
+        self.address = address
+        self.prefixLength = min(max(prefixLength, 0), address.bytes.count * 8)
+    }
+
     /// Whether `candidate` lies in this block. An IPv4-mapped IPv6 candidate matches IPv4 blocks.
     public func contains(_ candidate: IPLiteral) -> Bool {
         var other = candidate

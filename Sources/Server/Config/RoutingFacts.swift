@@ -37,9 +37,4 @@ public struct RoutingFacts: Hashable, Sendable {
         self.recipientLocalPart = recipientLocalPart
         self.recipientDomain = recipientDomain
     }
-
-    /// `local@domain`.
-    public var recipientAddress: String {
-        "\(recipientLocalPart)@\(recipientDomain)"
-    }
 }

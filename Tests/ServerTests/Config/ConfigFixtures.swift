@@ -152,3 +152,14 @@ enum ConfigFixtures {
         return address
     }
 }
+
+extension ConfigFixtures {
+    /// A netmask that is known to parse.
+    static func netmask(_ text: String) -> IPNetmask {
+        guard let netmask = IPNetmask(text) else {
+            Issue.record("fixture netmask \(text) does not parse")
+            return IPNetmask(address: ConfigDefaults.listenAddress, prefixLength: 32)
+        }
+        return netmask
+    }
+}

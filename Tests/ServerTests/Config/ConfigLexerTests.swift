@@ -33,6 +33,8 @@ struct ConfigLexerTests {
         Fixture(text: "<> x", tokens: [.invalid("expected a table name (letters, digits, '_', '-', '.') and '>' after '<'"), .word("x"), .endOfFile]),
         Fixture(text: "a > b", tokens: [.word("a"), .invalid("unexpected '>' without a matching '<'"), .word("b"), .endOfFile]),
         Fixture(text: "a\u{7}b", tokens: [.word("a"), .invalid("unexpected character U+0007"), .word("b"), .endOfFile]),
+        Fixture(text: "\u{FEFF}a", tokens: [.word("a"), .endOfFile]),
+        Fixture(text: "a\u{A0}b", tokens: [.word("a"), .invalid("unexpected character U+00A0"), .word("b"), .endOfFile]),
         Fixture(text: "x%{open", tokens: [.invalid("unterminated '%{' in word; expected '}'"), .endOfFile]),
     ]
 
