@@ -109,6 +109,8 @@ struct ConfigurationRoutingTests {
         func containsNetwork(table: String, address: String) -> Bool {
             table == "nets" && address == "203.0.113.5"
         }
+
+        func value(table: String, key: String) -> String? { nil }
     }
 
     @Test("asks the table lookup it is given for backend tables")

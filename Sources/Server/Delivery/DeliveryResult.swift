@@ -1,0 +1,50 @@
+import Envelope
+
+/// What one delivery attempt did for one recipient: every failure says
+/// whether it is transient or permanent and carries an enhanced status.
+struct DeliveryResult: Hashable, Sendable {
+    enum Outcome: Hashable, Sendable {
+        case delivered
+        case temporary
+        case permanent
+    }
+
+    var index: UInt32
+    var outcome: Outcome
+    var status: EnhancedStatus
+    /// The remote reply or the local diagnostic, for logs, the journal and DSNs.
+    var reply: String
+    /// `name[ip]:port` of the server that answered, when remote.
+    var remoteHost: String?
+    /// Relayed to a server that did not offer DSN, so a requested success DSN is ours to send (`relayed`).
+    var relayedWithoutDSN = false
+
+    static func delivered(_ index: UInt32, _ reply: String, status: EnhancedStatus = .ok, remoteHost: String? = nil) -> DeliveryResult {
+        DeliveryResult(index: index, outcome: .delivered, status: status, reply: reply, remoteHost: remoteHost)
+    }
+
+    static func failed(_ index: UInt32, _ failure: DeliveryFailure) -> DeliveryResult {
+        DeliveryResult(
+            index: index, outcome: failure.isPermanent ? .permanent : .temporary,
+            status: failure.status, reply: failure.reason, remoteHost: failure.remoteHost
+        )
+    }
+}
+
+/// A failed delivery, transient or permanent, with its status and reason.
+struct DeliveryFailure: Error, Hashable, Sendable, CustomStringConvertible {
+    var isPermanent: Bool
+    var status: EnhancedStatus
+    var reason: String
+    var remoteHost: String?
+
+    static func temporary(_ status: EnhancedStatus, _ reason: String) -> DeliveryFailure {
+        DeliveryFailure(isPermanent: false, status: status, reason: reason)
+    }
+
+    static func permanent(_ status: EnhancedStatus, _ reason: String) -> DeliveryFailure {
+        DeliveryFailure(isPermanent: true, status: status, reason: reason)
+    }
+
+    var description: String { "\(status) \(reason)" }
+}
