@@ -89,7 +89,7 @@ public enum SMTPCommandParser {
         for (keyword, value) in try esmtpParameters(parameterText) {
             switch keyword {
             case "SIZE":
-                guard let value, let size = Int(value), size >= 0, size <= largestNumber else {
+                guard let value, let size = number(value) else {
                     throw SMTPCommandError(501, .invalidArguments, "Bad SIZE parameter")
                 }
                 parameters.size = size
@@ -148,12 +148,21 @@ public enum SMTPCommandParser {
 
     private static func parseBDAT(_ argument: Substring) throws(SMTPCommandError) -> SMTPCommand {
         let words = argument.split(separator: " ", omittingEmptySubsequences: true)
-        guard (1...2).contains(words.count), let size = Int(words[0]), size >= 0, size <= largestNumber,
+        guard (1...2).contains(words.count), let size = number(words[0]),
               words.count == 1 || words[1].uppercased() == "LAST"
         else {
             throw SMTPCommandError(501, .invalidArguments, "Syntax: BDAT size [LAST]")
         }
         return .bdat(size: size, last: words.count == 2)
+    }
+
+    /// `1*DIGIT` up to `largestNumber` (RFC 1870 `size-value`, RFC 3030
+    /// `chunk-size`); no sign, unlike `Int.init(_:)`.
+    private static func number(_ text: Substring) -> Int? {
+        guard !text.isEmpty, text.utf8.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }),
+              let value = Int(text), value <= largestNumber
+        else { return nil }
+        return value
     }
 
     /// Splits `FROM:<path> params` into the bracketed path and the parameters.
