@@ -196,6 +196,9 @@ public enum SMTPCommandParser {
     }
 
     /// `KEYWORD[=value]` pairs, keywords upper-cased, each at most once.
+    ///
+    ///     esmtp-param = esmtp-keyword ["=" esmtp-value]
+    ///     esmtp-value = 1*(%d33-60 / %d62-126)    ; never empty
     private static func esmtpParameters(_ text: Substring) throws(SMTPCommandError) -> [(String, Substring?)] {
         var seen = Set<String>()
         var result: [(String, Substring?)] = []
@@ -205,10 +208,14 @@ public enum SMTPCommandParser {
             guard !keyword.isEmpty, keyword.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }) else {
                 throw SMTPCommandError(501, .invalidArguments, "Malformed parameter")
             }
+            let value = equals.map { word[word.index(after: $0)...] }
+            guard value?.isEmpty != true else {
+                throw SMTPCommandError(501, .invalidArguments, "Empty value for \(keyword) parameter")
+            }
             guard seen.insert(keyword).inserted else {
                 throw SMTPCommandError(501, .invalidArguments, "Duplicate \(keyword) parameter")
             }
-            result.append((keyword, equals.map { word[word.index(after: $0)...] }))
+            result.append((keyword, value))
         }
         return result
     }
