@@ -115,7 +115,8 @@ public struct SMTPServerStateMachine {
         }
         let command: SMTPCommand
         do {
-            command = try SMTPCommandParser.parse(line, allowUTF8: facts.extended)
+            // Non-ASCII paths only in a transaction whose MAIL carried SMTPUTF8 (RFC 6531), else 553 5.6.7.
+            command = try SMTPCommandParser.parse(line, allowUTF8: transaction?.parameters.smtpUTF8 ?? false)
         } catch {
             return failure(error.reply)
         }
@@ -309,9 +310,6 @@ public struct SMTPServerStateMachine {
         }
         guard transaction.recipients.count < settings.maxRecipients else {
             return .reply(SMTPReply(code: 452, status: .tooManyRecipients, "Too many recipients"))
-        }
-        if !address.localPart.allSatisfy(\.isASCII) || !address.domain.allSatisfy(\.isASCII), !transaction.parameters.smtpUTF8 {
-            return failure(SMTPReply(code: 553, status: .nonASCIIAddressNotPermitted, "Non-ASCII address requires SMTPUTF8 on MAIL"))
         }
         phase = .checkingRecipient(address, parameters)
         return .checkRecipient(address, parameters)
