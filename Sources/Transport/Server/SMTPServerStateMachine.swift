@@ -235,9 +235,10 @@ public struct SMTPServerStateMachine {
         case .rcpt(let address, let parameters):
             return recipient(address, parameters)
         case .data:
-            guard phase == .transaction, let transaction, !usedBDAT else {
-                return failure(.badSequence(transaction == nil ? "Need MAIL command" : "DATA after BDAT"))
-            }
+            guard phase == .transaction, let transaction else { return failure(.badSequence("Need MAIL command")) }
+            // RFC 3030 §2 and §3: no DATA once BDAT was used, nor for a BINARYMIME body.
+            guard !usedBDAT else { return failure(.badSequence("DATA after BDAT")) }
+            guard transaction.parameters.body != .binaryMIME else { return failure(.badSequence("BODY=BINARYMIME requires BDAT")) }
             guard !transaction.recipients.isEmpty else {
                 return failure(SMTPReply(code: 554, status: .invalidCommand, "No valid recipients"))
             }
