@@ -160,8 +160,8 @@ public struct SMTPServerStateMachine {
     public mutating func chunkEnded(size: Int) -> Action {
         guard case .receivingChunk(let last, let failure) = phase else { return outOfTurn() }
         if let failure {
-            phase = transaction == nil ? .ready : .transaction
-            if last { resetTransaction() }
+            // A refused chunk fails the transaction; chunks still in the pipeline get 503 (RFC 3030 §2).
+            resetTransaction()
             return self.failure(failure)
         }
         chunkedSize += size
@@ -248,7 +248,6 @@ public struct SMTPServerStateMachine {
             return bdat(size: size, last: last)
         case .rset:
             resetTransaction()
-            if phase != .needHello { phase = .ready }
             return .reply(.ok())
         case .noop:
             return .reply(.ok())
@@ -390,11 +389,13 @@ public struct SMTPServerStateMachine {
 
     // MARK: - Helpers
 
+    /// Ends any transaction; the session waits for MAIL, or for HELO/EHLO
+    /// if none was given yet (or since STARTTLS).
     private mutating func resetTransaction() {
         transaction = nil
         chunkedSize = 0
         usedBDAT = false
-        if phase != .needHello && phase != .closed { phase = .ready }
+        if phase != .closed { phase = facts.heloName == nil ? .needHello : .ready }
     }
 
     /// A 4xx/5xx reply for a client error; too many of them end the session.
