@@ -187,13 +187,15 @@ public struct SMTPServerStateMachine {
         }
     }
 
-    /// The TLS handshake after STARTTLS completed: the session starts over (RFC 3207 §4.2).
+    /// The TLS handshake after STARTTLS completed: the session starts over
+    /// and forgets what the client said in clear text, HELO and AUTH
+    /// included (RFC 3207 §4.2).
     public mutating func tlsEstablished() {
         facts.tls = true
         facts.heloName = nil
         facts.extended = false
+        facts.authenticatedUser = nil
         resetTransaction()
-        phase = .needHello
     }
 
     /// The outcome of `.authenticate`.
