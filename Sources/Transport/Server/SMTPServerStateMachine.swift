@@ -123,9 +123,11 @@ public struct SMTPServerStateMachine {
         return dispatch(command)
     }
 
-    /// A command line longer than the limit.
+    /// A command line longer than the limit. An AUTH exchange in progress
+    /// fails with it (RFC 4954 §6, `500 5.5.6`).
     public mutating func receivedOverlongLine() -> Action {
-        failure(SMTPReply(code: 500, status: EnhancedStatus(5, 5, 6), "Line too long"))
+        if case .authenticating = phase { phase = .ready }
+        return failure(SMTPReply(code: 500, status: EnhancedStatus(5, 5, 6), "Line too long"))
     }
 
     /// The delegate's verdict on the recipient of `.checkRecipient`: nil accepts it.
