@@ -427,7 +427,9 @@ public struct SMTPStoreFailure: Error, Hashable, Sendable {
     /// `451 4.3.0`: any other local failure.
     public static let localError = SMTPStoreFailure(reply: .localError("Local error in processing, try again later"))
 
+    /// A failure answered with `reply`; any reply but a 4xx one becomes
+    /// `451 4.3.0` with the same text, so that the promise above holds.
     public init(reply: SMTPReply) {
-        self.reply = reply
+        self.reply = reply.isTransientNegative ? reply : SMTPReply(code: 451, status: .temporarySystemFailure, lines: reply.lines)
     }
 }
