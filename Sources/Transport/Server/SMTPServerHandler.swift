@@ -247,7 +247,10 @@ public final class SMTPServerHandler: ChannelInboundHandler, RemovableChannelHan
 
     private func startTLS(_ reply: SMTPReply, context: ChannelHandlerContext) {
         guard let tlsContext else {
-            send(.localError("TLS not configured"), context: context)
+            // STARTTLS was offered without a certificate. The machine now waits
+            // for a handshake that cannot happen, so the session ends (RFC 3207 §4).
+            delegate.sessionEvent("STARTTLS without a TLS context", facts: machine.facts)
+            perform(.replyAndClose(SMTPReply(code: 454, status: .temporarySecurityFailure, "TLS not available due to temporary reason")), context: context)
             return
         }
         send(reply, context: context)
