@@ -223,8 +223,8 @@ public final class SMTPServerHandler: ChannelInboundHandler, RemovableChannelHan
     }
 
     private func store(_ transaction: SMTPTransaction, context: ChannelHandlerContext) {
+        let failure = spool.failure  // finish() forgets it
         guard let message = prepared, let body = spool.finish() else {
-            let failure = spool.failure
             dropMessage()
             delegate.sessionEvent("spool failure: \(failure ?? "no message")", facts: machine.facts)
             perform(machine.stored(.failure(.localError)), context: context)
