@@ -409,6 +409,27 @@ struct SMTPServerHandlerTests {
         #expect(session.delegate.prepared == 0)
     }
 
+    @Test("bare LF never ends DATA, so commands smuggled behind it are never run")
+    func smuggling() throws {
+        let session = try EmbeddedSession()
+        try session.send("EHLO c.example\r\nMAIL FROM:<alice@example.com>\r\nRCPT TO:<bob@example.org>\r\nDATA\r\n")
+        _ = try session.output()
+        try session.send("Subject: x\r\n\r\nhi\n.\nMAIL FROM:<mallory@example.com>\nRCPT TO:<victim@example.org>\nDATA\nforged\r\n.\r\nNOOP\r\n")
+        #expect(try session.output() == "550 5.6.0 Message contains a bare CR or LF; lines must end with CRLF\r\n250 2.0.0 Ok\r\n")
+        #expect(session.delegate.checked == ["bob@example.org"])
+        #expect(session.delegate.stored.isEmpty)
+    }
+
+    @Test("the bytes of a refused BDAT chunk never reach a later message")
+    func refusedChunkIsDropped() async throws {
+        let session = try await AsyncSession()
+        try await session.send("EHLO c.example\r\nMAIL FROM:<alice@example.com>\r\nBDAT 4\r\nJUNKRCPT TO:<bob@example.org>\r\n")
+        #expect(try await session.read(until: "503 ").hasSuffix("250 2.1.0 Ok\r\n554 5.5.1 No valid recipients\r\n503 5.5.1 Need MAIL before RCPT\r\n"))
+        try await session.send("MAIL FROM:<alice@example.com>\r\nRCPT TO:<bob@example.org>\r\nBDAT 3 LAST\r\nabc")
+        _ = try await session.read(until: "queued as Q1")
+        #expect(session.delegate.stored.map(\.body) == ["Received: from c.example by mx.example with ESMTP id Q1\r\nabc"])
+    }
+
     @Test("a failed store answers the failure's 4xx and the session goes on")
     func storeFailure() async throws {
         let session = try await AsyncSession(delegate: RecordingDelegate(storeResult: .failure(.storageFull)))
