@@ -89,7 +89,7 @@ public enum SMTPCommandParser {
         for (keyword, value) in try esmtpParameters(parameterText) {
             switch keyword {
             case "SIZE":
-                guard let value, let size = Int(value), size >= 0, size <= largestNumber else {
+                guard let value, let size = number(value) else {
                     throw SMTPCommandError(501, .invalidArguments, "Bad SIZE parameter")
                 }
                 parameters.size = size
@@ -148,12 +148,21 @@ public enum SMTPCommandParser {
 
     private static func parseBDAT(_ argument: Substring) throws(SMTPCommandError) -> SMTPCommand {
         let words = argument.split(separator: " ", omittingEmptySubsequences: true)
-        guard (1...2).contains(words.count), let size = Int(words[0]), size >= 0, size <= largestNumber,
+        guard (1...2).contains(words.count), let size = number(words[0]),
               words.count == 1 || words[1].uppercased() == "LAST"
         else {
             throw SMTPCommandError(501, .invalidArguments, "Syntax: BDAT size [LAST]")
         }
         return .bdat(size: size, last: words.count == 2)
+    }
+
+    /// `1*DIGIT` up to `largestNumber` (RFC 1870 `size-value`, RFC 3030
+    /// `chunk-size`); no sign, unlike `Int.init(_:)`.
+    private static func number(_ text: Substring) -> Int? {
+        guard !text.isEmpty, text.utf8.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }),
+              let value = Int(text), value <= largestNumber
+        else { return nil }
+        return value
     }
 
     /// Splits `FROM:<path> params` into the bracketed path and the parameters.
@@ -187,6 +196,9 @@ public enum SMTPCommandParser {
     }
 
     /// `KEYWORD[=value]` pairs, keywords upper-cased, each at most once.
+    ///
+    ///     esmtp-param = esmtp-keyword ["=" esmtp-value]
+    ///     esmtp-value = 1*(%d33-60 / %d62-126)    ; never empty
     private static func esmtpParameters(_ text: Substring) throws(SMTPCommandError) -> [(String, Substring?)] {
         var seen = Set<String>()
         var result: [(String, Substring?)] = []
@@ -196,10 +208,14 @@ public enum SMTPCommandParser {
             guard !keyword.isEmpty, keyword.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }) else {
                 throw SMTPCommandError(501, .invalidArguments, "Malformed parameter")
             }
+            let value = equals.map { word[word.index(after: $0)...] }
+            guard value?.isEmpty != true else {
+                throw SMTPCommandError(501, .invalidArguments, "Empty value for \(keyword) parameter")
+            }
             guard seen.insert(keyword).inserted else {
                 throw SMTPCommandError(501, .invalidArguments, "Duplicate \(keyword) parameter")
             }
-            result.append((keyword, equals.map { word[word.index(after: $0)...] }))
+            result.append((keyword, value))
         }
         return result
     }

@@ -44,6 +44,8 @@ public final class SMTPServerHandler: ChannelInboundHandler, RemovableChannelHan
     private var chunkSize = 0
     /// An asynchronous step (store, TLS handshake, credential check) is pending.
     private var waiting = false
+    /// The pending step is the client's TLS handshake, which the idle timeout covers.
+    private var handshaking = false
     private var closing = false
     private var shutdownRequested = false
     private var timer: Scheduled<Void>?
@@ -116,6 +118,7 @@ public final class SMTPServerHandler: ChannelInboundHandler, RemovableChannelHan
             return
         }
         if case .handshakeCompleted = event as? TLSUserEvent {
+            handshaking = false
             machine.tlsEstablished()
             delegate.sessionEvent("TLS established", facts: machine.facts)
             resume(context: context)
@@ -220,8 +223,8 @@ public final class SMTPServerHandler: ChannelInboundHandler, RemovableChannelHan
     }
 
     private func store(_ transaction: SMTPTransaction, context: ChannelHandlerContext) {
+        let failure = spool.failure  // finish() forgets it
         guard let message = prepared, let body = spool.finish() else {
-            let failure = spool.failure
             dropMessage()
             delegate.sessionEvent("spool failure: \(failure ?? "no message")", facts: machine.facts)
             perform(machine.stored(.failure(.localError)), context: context)
@@ -247,7 +250,10 @@ public final class SMTPServerHandler: ChannelInboundHandler, RemovableChannelHan
 
     private func startTLS(_ reply: SMTPReply, context: ChannelHandlerContext) {
         guard let tlsContext else {
-            send(.localError("TLS not configured"), context: context)
+            // STARTTLS was offered without a certificate. The machine now waits
+            // for a handshake that cannot happen, so the session ends (RFC 3207 §4).
+            delegate.sessionEvent("STARTTLS without a TLS context", facts: machine.facts)
+            perform(.replyAndClose(SMTPReply(code: 454, status: .temporarySecurityFailure, "TLS not available due to temporary reason")), context: context)
             return
         }
         send(reply, context: context)
@@ -255,6 +261,7 @@ public final class SMTPServerHandler: ChannelInboundHandler, RemovableChannelHan
         // Anything pipelined after STARTTLS was sent in clear text: discard it (RFC 3207 §4.2).
         input.clear()
         waiting = true
+        handshaking = true
         do {
             try context.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tlsContext), position: .first)
         } catch {
@@ -266,6 +273,7 @@ public final class SMTPServerHandler: ChannelInboundHandler, RemovableChannelHan
     /// Continues with buffered input after an asynchronous step.
     private func resume(context: ChannelHandlerContext) {
         waiting = false
+        armTimer(context: context)
         if shutdownRequested && !closing {
             perform(machine.shuttingDown(), context: context)
             return
@@ -283,13 +291,15 @@ public final class SMTPServerHandler: ChannelInboundHandler, RemovableChannelHan
         context.write(wrapOutboundOut(buffer), promise: nil)
     }
 
+    /// (Re)starts the idle timeout. It does not run out while the session
+    /// waits for the delegate, and starts afresh when that wait ends.
     private func armTimer(context: ChannelHandlerContext) {
         timer?.cancel()
         let limit = decoder.isReadingMessage ? timeouts.data : timeouts.command
         let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
         timer = context.eventLoop.scheduleTask(in: limit) {
             let handler = bound.value
-            guard let context = handler.context, !handler.waiting, !handler.closing else { return }
+            guard let context = handler.context, !handler.waiting || handler.handshaking, !handler.closing else { return }
             handler.delegate.sessionEvent("timeout", facts: handler.machine.facts)
             handler.perform(handler.machine.timedOut(), context: context)
         }

@@ -115,16 +115,19 @@ public struct SMTPServerStateMachine {
         }
         let command: SMTPCommand
         do {
-            command = try SMTPCommandParser.parse(line, allowUTF8: facts.extended)
+            // Non-ASCII paths only in a transaction whose MAIL carried SMTPUTF8 (RFC 6531), else 553 5.6.7.
+            command = try SMTPCommandParser.parse(line, allowUTF8: transaction?.parameters.smtpUTF8 ?? false)
         } catch {
             return failure(error.reply)
         }
         return dispatch(command)
     }
 
-    /// A command line longer than the limit.
+    /// A command line longer than the limit. An AUTH exchange in progress
+    /// fails with it (RFC 4954 §6, `500 5.5.6`).
     public mutating func receivedOverlongLine() -> Action {
-        failure(SMTPReply(code: 500, status: EnhancedStatus(5, 5, 6), "Line too long"))
+        if case .authenticating = phase { phase = .ready }
+        return failure(SMTPReply(code: 500, status: EnhancedStatus(5, 5, 6), "Line too long"))
     }
 
     /// The delegate's verdict on the recipient of `.checkRecipient`: nil accepts it.
@@ -159,8 +162,8 @@ public struct SMTPServerStateMachine {
     public mutating func chunkEnded(size: Int) -> Action {
         guard case .receivingChunk(let last, let failure) = phase else { return outOfTurn() }
         if let failure {
-            phase = transaction == nil ? .ready : .transaction
-            if last { resetTransaction() }
+            // A refused chunk fails the transaction; chunks still in the pipeline get 503 (RFC 3030 §2).
+            resetTransaction()
             return self.failure(failure)
         }
         chunkedSize += size
@@ -186,13 +189,15 @@ public struct SMTPServerStateMachine {
         }
     }
 
-    /// The TLS handshake after STARTTLS completed: the session starts over (RFC 3207 §4.2).
+    /// The TLS handshake after STARTTLS completed: the session starts over
+    /// and forgets what the client said in clear text, HELO and AUTH
+    /// included (RFC 3207 §4.2).
     public mutating func tlsEstablished() {
         facts.tls = true
         facts.heloName = nil
         facts.extended = false
+        facts.authenticatedUser = nil
         resetTransaction()
-        phase = .needHello
     }
 
     /// The outcome of `.authenticate`.
@@ -234,9 +239,10 @@ public struct SMTPServerStateMachine {
         case .rcpt(let address, let parameters):
             return recipient(address, parameters)
         case .data:
-            guard phase == .transaction, let transaction, !usedBDAT else {
-                return failure(.badSequence(transaction == nil ? "Need MAIL command" : "DATA after BDAT"))
-            }
+            guard phase == .transaction, let transaction else { return failure(.badSequence("Need MAIL command")) }
+            // RFC 3030 §2 and §3: no DATA once BDAT was used, nor for a BINARYMIME body.
+            guard !usedBDAT else { return failure(.badSequence("DATA after BDAT")) }
+            guard transaction.parameters.body != .binaryMIME else { return failure(.badSequence("BODY=BINARYMIME requires BDAT")) }
             guard !transaction.recipients.isEmpty else {
                 return failure(SMTPReply(code: 554, status: .invalidCommand, "No valid recipients"))
             }
@@ -246,7 +252,6 @@ public struct SMTPServerStateMachine {
             return bdat(size: size, last: last)
         case .rset:
             resetTransaction()
-            if phase != .needHello { phase = .ready }
             return .reply(.ok())
         case .noop:
             return .reply(.ok())
@@ -309,9 +314,6 @@ public struct SMTPServerStateMachine {
         }
         guard transaction.recipients.count < settings.maxRecipients else {
             return .reply(SMTPReply(code: 452, status: .tooManyRecipients, "Too many recipients"))
-        }
-        if !address.localPart.allSatisfy(\.isASCII) || !address.domain.allSatisfy(\.isASCII), !transaction.parameters.smtpUTF8 {
-            return failure(SMTPReply(code: 553, status: .nonASCIIAddressNotPermitted, "Non-ASCII address requires SMTPUTF8 on MAIL"))
         }
         phase = .checkingRecipient(address, parameters)
         return .checkRecipient(address, parameters)
@@ -391,11 +393,13 @@ public struct SMTPServerStateMachine {
 
     // MARK: - Helpers
 
+    /// Ends any transaction; the session waits for MAIL, or for HELO/EHLO
+    /// if none was given yet (or since STARTTLS).
     private mutating func resetTransaction() {
         transaction = nil
         chunkedSize = 0
         usedBDAT = false
-        if phase != .needHello && phase != .closed { phase = .ready }
+        if phase != .closed { phase = facts.heloName == nil ? .needHello : .ready }
     }
 
     /// A 4xx/5xx reply for a client error; too many of them end the session.
@@ -423,7 +427,9 @@ public struct SMTPStoreFailure: Error, Hashable, Sendable {
     /// `451 4.3.0`: any other local failure.
     public static let localError = SMTPStoreFailure(reply: .localError("Local error in processing, try again later"))
 
+    /// A failure answered with `reply`; any reply but a 4xx one becomes
+    /// `451 4.3.0` with the same text, so that the promise above holds.
     public init(reply: SMTPReply) {
-        self.reply = reply
+        self.reply = reply.isTransientNegative ? reply : SMTPReply(code: 451, status: .temporarySystemFailure, lines: reply.lines)
     }
 }
