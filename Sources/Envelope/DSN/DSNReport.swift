@@ -88,16 +88,21 @@ public struct DSNReport: Hashable, Sendable {
             wanted: hasFailure ? envelope.ret ?? options.defaultReturn : .headers,
             limit: options.maximumReturnedSize
         )
-        let international = Self.isInternational(envelope: envelope, recipients: recipients, reportingMTA: reportingMTA)
+        // A UTF-8 msg-id would put UTF-8 in the report's own header, which
+        // only a report that needs SMTPUTF8 anyway may carry.
+        let utf8Header = Self.requiresSMTPUTF8(
+            recipient: sender, from: options.fromAddress, reportingMTA: reportingMTA)
         self.originalMessageID = originalMessage.flatMap {
-            OriginalMessage(bytes: $0).messageID(allowUTF8: international)
+            OriginalMessage(bytes: $0).messageID(allowUTF8: utf8Header)
         }
     }
 
     /// Whether the report uses the internationalized types of RFC 6533:
-    /// the message used `SMTPUTF8`, or an address in the report (sender,
-    /// final recipient, `utf-8` original recipient) or the reporting MTA's
-    /// name holds non-ASCII characters.
+    /// the message used `SMTPUTF8`, or the sender, a final recipient or the
+    /// reporting MTA's name holds non-ASCII characters.
+    ///
+    /// A `utf-8` original recipient alone does not count: RFC 6533 §3 gives
+    /// it a 7-bit form for exactly this case, `utf-8; j\x{F6}rg@example.org`.
     public var isInternational: Bool {
         Self.isInternational(envelope: envelope, recipients: recipients, reportingMTA: reportingMTA)
     }
@@ -108,20 +113,22 @@ public struct DSNReport: Hashable, Sendable {
         envelope.flags.contains(.smtpUTF8)
             || envelope.sender.address?.requiresSMTPUTF8 == true
             || !isASCII(reportingMTA)
-            || recipients.contains { report in
-                report.finalRecipient.requiresSMTPUTF8
-                    || report.originalRecipient.map { !isASCII($0.address) } == true
-            }
+            || recipients.contains { $0.finalRecipient.requiresSMTPUTF8 }
     }
 
     /// Whether the report's own header or envelope needs UTF-8, so that it
     /// must be sent with `SMTPUTF8` (RFC 6531): the recipient's address,
-    /// the `From:` address or the reporting MTA's name is not ASCII.
+    /// the `From:` address or the reporting MTA's name is not ASCII. (Only
+    /// then does a UTF-8 `Message-ID` of the original reach `In-Reply-To`.)
     ///
     /// The internationalized body parts alone do not need it: RFC 6532 §3.7
     /// lets `message/global` travel as any other 8-bit body part.
     public var requiresSMTPUTF8: Bool {
-        recipient.requiresSMTPUTF8 || fromAddress.requiresSMTPUTF8 || !Self.isASCII(reportingMTA)
+        Self.requiresSMTPUTF8(recipient: recipient, from: options.fromAddress, reportingMTA: reportingMTA)
+    }
+
+    private static func requiresSMTPUTF8(recipient: MailAddress, from: MailAddress?, reportingMTA: String) -> Bool {
+        recipient.requiresSMTPUTF8 || from?.requiresSMTPUTF8 == true || !isASCII(reportingMTA)
     }
 
     /// Whether the body holds 8-bit octets, so that the report must be sent
