@@ -65,8 +65,9 @@ enum MIMEText {
     }
 
     /// `text` wrapped at spaces into lines of at most `foldWidth` octets
-    /// after `indent`, where the words allow; a longer word gets a line of
-    /// its own, cut if it would pass `maximumLineLength`. Lines have no CRLF.
+    /// after `indent`, where the words allow; a longer word starts a line of
+    /// its own and is cut where it would pass `maximumLineLength`. Lines
+    /// have no CRLF.
     ///
     /// `text` must already be sanitized (no CR or LF).
     static func wrapped(_ text: String, indent: String = "") -> [String] {
