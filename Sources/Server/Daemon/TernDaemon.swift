@@ -35,13 +35,17 @@ public enum TernDaemon {
         let group = MultiThreadedEventLoopGroup.singleton
         let limiter = SessionLimiter(maxSessions: configuration.smtp.limits.sessions, maxPerClient: configuration.smtp.limits.sessionsPerClient)
         let ids = MessageIDGenerator()
-        var services: [any Service] = [JournalService(journal: journal, logger: logger)]
+        let scheduler = DeliveryScheduler(
+            journal: journal, configuration: configuration, tables: tables, agents: DeliveryAgents(), logger: logger
+        )
+        // Services stop in reverse order: listeners first, then delivery, the journal last.
+        var services: [any Service] = [JournalService(journal: journal, logger: logger), scheduler]
         for listener in configuration.listeners {
             let tlsContext = try listener.pki.map { try makeTLSContext(configuration.pkis[$0]!) }
             let credentials = listener.auth.table.map { CredentialChecker(table: $0, tables: tables) }
             let delegate = IngressDelegate(
                 configuration: configuration, tables: tables, listener: listener, journal: journal,
-                ids: ids, credentials: credentials, logger: logger
+                ids: ids, credentials: credentials, stored: { scheduler.notify() }, logger: logger
             )
             for address in try bindAddresses(listener) {
                 services.append(SMTPListenerService(

@@ -5,8 +5,17 @@ import Queue
 /// Recipients of one message that go out together: same action, same
 /// destination domain — one SMTP transaction, or one pass of local delivery.
 struct DeliveryBatch: Sendable {
+    /// How the batch is to be handled.
+    enum Route: Sendable {
+        case action(ActionConfig)
+        /// The message is past its expiry: fail with 4.4.7 without an attempt.
+        case expired
+        /// No rule delivers these recipients now (a configuration problem): retry later.
+        case unroutable(String)
+    }
+
     var message: QueuedMessage
-    var action: ActionConfig
+    var route: Route
     var domain: String
     /// Indices into `message.recipients`.
     var indices: [UInt32]

@@ -7,30 +7,29 @@ struct LocalDeliveryAgent: Sendable {
     /// How long an MDA may run.
     var mdaTimeout: TimeInterval = 300
 
-    func deliver(_ batch: DeliveryBatch, body: [UInt8]) async -> [DeliveryResult] {
+    func deliver(_ batch: DeliveryBatch, action: ActionConfig, body: [UInt8]) async -> [DeliveryResult] {
         await withCheckedContinuation { continuation in
             DispatchQueue.global().async {
-                continuation.resume(returning: batch.recipients.map { deliverOne($0.index, $0.recipient, batch, body) })
+                continuation.resume(returning: batch.recipients.map { deliverOne($0.index, $0.recipient, batch.message.envelope, action, body) })
             }
         }
     }
 
-    private func deliverOne(_ index: UInt32, _ recipient: Recipient, _ batch: DeliveryBatch, _ body: [UInt8]) -> DeliveryResult {
-        let envelope = batch.message.envelope
+    private func deliverOne(_ index: UInt32, _ recipient: Recipient, _ envelope: Envelope, _ action: ActionConfig, _ body: [UInt8]) -> DeliveryResult {
         let user = LocalUser(recipient.address)
         let template = PathTemplate(sender: envelope.sender, recipient: recipient.address, username: user.name, homeDirectory: user.home)
         let trace = "Return-Path: \(envelope.sender.wireForm)\r\nDelivered-To: \(recipient.address)\r\n"
         let message = Array(trace.utf8) + body
         do throws(DeliveryFailure) {
-            switch batch.action.method {
+            switch action.method {
             case .maildir(let pathTemplate):
                 let path = template.expand(pathTemplate.isEmpty ? "%{user.directory}/Maildir" : pathTemplate)
                 try LocalDelivery.maildir(at: path, message: LocalDelivery.withUnixLineEndings(message))
-                return .delivered(index, "delivered to maildir \(path)", remoteHost: "maildir")
+                return .delivered(index, "delivered to maildir \(path)")
             case .mbox(let pathTemplate):
                 let path = template.expand(pathTemplate.isEmpty ? "/var/mail/%{user.username}" : pathTemplate)
                 try LocalDelivery.mbox(at: path, message: body, sender: envelope.sender, date: Date())
-                return .delivered(index, "delivered to mbox \(path)", remoteHost: "mbox")
+                return .delivered(index, "delivered to mbox \(path)")
             case .mda(let command):
                 let environment = [
                     "PATH": "/usr/local/bin:/usr/bin:/bin",
@@ -42,9 +41,9 @@ struct LocalDeliveryAgent: Sendable {
                     "EXTENSION": user.extension ?? "",
                 ]
                 try LocalDelivery.mda(command: template.expand(command, forPath: false), message: message, environment: environment, timeout: mdaTimeout)
-                return .delivered(index, "delivered to command", remoteHost: "mda")
+                return .delivered(index, "delivered to command")
             case .lmtp, .relay:
-                return .failed(index, .temporary(EnhancedStatus(4, 3, 5), "action \(batch.action.name) is not a local delivery"))
+                return .failed(index, .temporary(EnhancedStatus(4, 3, 5), "action \(action.name) is not a local delivery"))
             }
         } catch {
             return .failed(index, error)

@@ -14,6 +14,8 @@ struct IngressDelegate: SMTPServerDelegate {
     let journal: Journal
     let ids: MessageIDGenerator
     let credentials: CredentialChecker?
+    /// Called after each message is stored, to wake the delivery scheduler.
+    let stored: @Sendable () -> Void
     let logger: Logger
 
     func checkRecipient(_ recipient: MailAddress, parameters: RecipientParameters, sender: ReversePath, facts: SMTPSessionFacts) -> SMTPReply? {
@@ -102,6 +104,7 @@ struct IngressDelegate: SMTPServerDelegate {
             return .failure(.localError)
         }
         logger.info("id=\(id) from=\(transaction.sender.wireForm) size=\(body.size) nrcpt=\(recipients.count) proto=\(facts.receivedProtocol) client=\(facts.clientAddress) helo=\(facts.heloName ?? "")")
+        stored()
         return .success(id.description)
     }
 

@@ -1,0 +1,68 @@
+import Envelope
+import Foundation
+import Queue
+
+/// Turns delivery outcomes into the DSNs the sender asked for (RFC 3461),
+/// as journal changes committed together with the outcomes themselves: one
+/// report per message and pass for its failed recipients, one for its
+/// successes (`delivered` for final delivery, `relayed` past a server that
+/// does not speak DSN). DSNs themselves never cause DSNs.
+struct DeliveryReports: Sendable {
+    let configuration: Configuration
+    let ids: MessageIDGenerator
+
+    init(configuration: Configuration, ids: MessageIDGenerator = MessageIDGenerator()) {
+        self.configuration = configuration
+        self.ids = ids
+    }
+
+    func changes(for message: QueuedMessage, outcomes: [(UInt32, Recipient, DeliveryResult)], body: [UInt8], now: Date) -> [JournalChange] {
+        let envelope = message.envelope
+        var failed: [DSNRecipientReport] = []
+        var succeeded: [DSNRecipientReport] = []
+        for (_, recipient, result) in outcomes {
+            switch recipient.state {
+            case .failed where DSNPolicy.shouldReport(.failed, for: recipient, of: envelope, defaultDelayWhenAbsent: false):
+                failed.append(DSNRecipientReport(recipient, action: .failed))
+            case .delivered:
+                let action: DSNAction? = switch (result.remoteHost, result.relayedWithoutDSN) {
+                case (nil, _): .delivered
+                case (_, true): .relayed
+                case (_, false): nil
+                }
+                if let action, DSNPolicy.shouldReport(action, for: recipient, of: envelope, defaultDelayWhenAbsent: false) {
+                    succeeded.append(DSNRecipientReport(recipient, action: action))
+                }
+            default:
+                continue
+            }
+        }
+        return [failed, succeeded].compactMap { report($0, about: envelope, body: body, now: now) }
+    }
+
+    /// A delay warning for recipients still being retried.
+    func delayWarning(for message: QueuedMessage, recipients: [Recipient], body: [UInt8], now: Date) -> JournalChange? {
+        let reports = recipients.map { DSNRecipientReport($0, action: .delayed, willRetryUntil: message.envelope.expiry) }
+        return report(reports, about: message.envelope, body: body, now: now)
+    }
+
+    private func report(_ recipients: [DSNRecipientReport], about envelope: Envelope, body: [UInt8], now: Date) -> JournalChange? {
+        let id = ids.next(now: now)
+        guard let report = DSNReport(
+            reportingMTA: configuration.hostname, envelope: envelope, recipients: recipients,
+            originalMessage: body, messageID: id, date: now
+        ) else { return nil }
+        let bytes = report.message()
+        var flags: Envelope.Flags = [.isDSN, .fromLocal]
+        if report.requiresSMTPUTF8 { flags.insert(.smtpUTF8) }
+        if report.requires8BitMIME { flags.insert(.eightBitMIME) }
+        let arrival = Date(journalMilliseconds: now)
+        let dsn = Envelope(
+            id: id, sender: .null, size: bytes.count, arrival: arrival,
+            expiry: arrival.addingTimeInterval(configuration.queue.expire.timeInterval),
+            clientAddress: "127.0.0.1", heloName: configuration.hostname, flags: flags
+        )
+        let recipient = Recipient(address: report.recipient, notify: .never, nextAttempt: arrival)
+        return .enqueue(NewMessage(envelope: dsn, recipients: [recipient], body: .bytes(bytes)))
+    }
+}

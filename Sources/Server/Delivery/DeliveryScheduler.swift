@@ -1,0 +1,248 @@
+import Envelope
+import Foundation
+import Logging
+import Queue
+import ServiceLifecycle
+
+/// Takes due recipients from the journal's due index, groups them by message,
+/// action and destination domain, hands each group to its delivery agent, and
+/// records every outcome in one journal transaction per group (with the DSN it
+/// causes, DESIGN.md contract 2).
+///
+/// Leases are in memory: a recipient being delivered is skipped until its
+/// attempt ends, and after a crash everything in the due index is due again.
+actor DeliveryScheduler: Service {
+    private let journal: Journal
+    private let router: DeliveryRouter
+    private let agents: DeliveryAgents
+    private let reports: DeliveryReports
+    private let configuration: Configuration
+    private let logger: Logger
+    private let wakeups: AsyncStream<Void>
+    private let wakeup: AsyncStream<Void>.Continuation
+    /// Recipients whose attempt is running: `messageID/index`.
+    private var inFlight: Set<RecipientKey> = []
+    private var running = 0
+    private var random = SystemRandomNumberGenerator()
+
+    /// At most this many groups are delivered at once.
+    let maxConcurrentDeliveries: Int
+    /// The longest the scheduler sleeps before looking at the due index again.
+    let idlePoll: Duration
+
+    struct RecipientKey: Hashable {
+        var id: MessageID
+        var index: UInt32
+    }
+
+    init(journal: Journal, configuration: Configuration, tables: any TableLookup, agents: DeliveryAgents, logger: Logger,
+         maxConcurrentDeliveries: Int = 64, idlePoll: Duration = .seconds(1)) {
+        self.journal = journal
+        self.configuration = configuration
+        router = DeliveryRouter(configuration: configuration, tables: tables)
+        reports = DeliveryReports(configuration: configuration)
+        self.agents = agents
+        self.logger = logger
+        self.maxConcurrentDeliveries = maxConcurrentDeliveries
+        self.idlePoll = idlePoll
+        (wakeups, wakeup) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+    }
+
+    /// Asks the scheduler to look at the due index now (after an enqueue).
+    nonisolated func notify() {
+        wakeup.yield()
+    }
+
+    func run() async throws {
+        logger.notice("delivery scheduler started")
+        await withTaskGroup(of: Void.self) { group in
+            await withGracefulShutdownHandler {
+                var iterator = wakeups.makeAsyncIterator()
+                while !Task.isCancelled && !Task.isShuttingDownGracefully {
+                    for batch in plan() {
+                        running += 1
+                        group.addTask { await self.deliver(batch) }
+                    }
+                    await waitForWork(&iterator)
+                }
+            } onGracefulShutdown: {
+                self.wakeup.yield()
+            }
+            await group.waitForAll()
+        }
+        logger.notice("delivery scheduler stopped")
+    }
+
+    private func waitForWork(_ iterator: inout AsyncStream<Void>.Iterator) async {
+        let poll = idlePoll
+        let nudge = wakeup
+        let timer = Task {
+            try? await Task.sleep(for: poll)
+            nudge.yield()
+        }
+        _ = await iterator.next(isolation: #isolation)
+        timer.cancel()
+    }
+
+    // MARK: - Planning
+
+    /// Groups due recipients that are not in flight into batches, leasing them.
+    private func plan() -> [DeliveryBatch] {
+        let capacity = maxConcurrentDeliveries - running
+        guard capacity > 0 else { return [] }
+        let now = Date()
+        let due: [DueRecipient]
+        do {
+            due = try journal.dueRecipients(until: now, limit: 4 * maxConcurrentDeliveries + inFlight.count)
+        } catch {
+            logger.error("cannot read the due index: \(error)")
+            return []
+        }
+        var byMessage: [MessageID: [UInt32]] = [:]
+        var order: [MessageID] = []
+        for entry in due where !inFlight.contains(RecipientKey(id: entry.messageID, index: entry.index)) {
+            if byMessage[entry.messageID] == nil { order.append(entry.messageID) }
+            byMessage[entry.messageID, default: []].append(entry.index)
+        }
+        var batches: [DeliveryBatch] = []
+        for id in order where batches.count < capacity {
+            let message: QueuedMessage
+            do {
+                guard let found = try journal.message(id) else { continue }
+                message = found
+            } catch {
+                logger.error("id=\(id) cannot be read: \(error)")
+                continue
+            }
+            var groups: [String: DeliveryBatch] = [:]
+            var groupOrder: [String] = []
+            for index in byMessage[id] ?? [] where Int(index) < message.recipients.count {
+                let recipient = message.recipients[Int(index)]
+                let route: DeliveryBatch.Route
+                let key: String
+                if now >= message.envelope.expiry {
+                    (route, key) = (.expired, "\u{0}expired")
+                } else {
+                    switch router.route(recipient, of: message.envelope) {
+                    case .action(let action): (route, key) = (.action(action), "\(action.name)\u{0}\(recipient.address.normalizedDomain)")
+                    case .unroutable(let reason): (route, key) = (.unroutable(reason), "\u{0}\(reason)")
+                    }
+                }
+                if groups[key] == nil {
+                    groupOrder.append(key)
+                    groups[key] = DeliveryBatch(message: message, route: route, domain: recipient.address.normalizedDomain, indices: [])
+                }
+                groups[key]?.indices.append(index)
+            }
+            for key in groupOrder {
+                guard let batch = groups[key] else { continue }
+                for index in batch.indices { inFlight.insert(RecipientKey(id: id, index: index)) }
+                batches.append(batch)
+            }
+        }
+        return batches
+    }
+
+    // MARK: - Delivering
+
+    private func deliver(_ batch: DeliveryBatch) async {
+        let body: [UInt8]?
+        do {
+            body = try journal.body(of: batch.message.envelope.id)
+        } catch {
+            logger.error("id=\(batch.message.envelope.id) cannot read the message: \(error)")
+            body = nil
+        }
+        guard let body else { return release(batch) }
+        let results: [DeliveryResult]
+        switch batch.route {
+        case .action(let action):
+            results = await agents.deliver(batch, action: action, body: body)
+        case .expired:
+            results = batch.recipients.map { index, recipient in
+                let previous = recipient.lastReply.map { "; last attempt: \($0)" } ?? ""
+                return .failed(index, .permanent(.deliveryTimeExpired, "delivery time expired\(previous)"))
+            }
+        case .unroutable(let reason):
+            results = batch.indices.map { .failed($0, .temporary(EnhancedStatus(4, 3, 5), "cannot route: \(reason)")) }
+        }
+        await record(batch, results, body: body, now: Date())
+        release(batch)
+    }
+
+    private func release(_ batch: DeliveryBatch) {
+        for index in batch.indices { inFlight.remove(RecipientKey(id: batch.message.envelope.id, index: index)) }
+        running -= 1
+        wakeup.yield()
+    }
+
+    /// Writes the outcomes and any DSN they cause in one transaction.
+    private func record(_ batch: DeliveryBatch, _ results: [DeliveryResult], body: [UInt8], now: Date) async {
+        let envelope = batch.message.envelope
+        var changes: [JournalChange] = []
+        var updated: [(UInt32, Recipient, DeliveryResult)] = []
+        for result in results {
+            var recipient = batch.message.recipients[Int(result.index)]
+            recipient.attempts += 1
+            recipient.lastAttempt = now
+            recipient.lastStatus = result.status
+            recipient.lastReply = result.reply
+            recipient.remoteHost = result.remoteHost
+            switch result.outcome {
+            case .delivered:
+                recipient.state = .delivered
+            case .permanent:
+                recipient.state = .failed
+            case .temporary where now >= envelope.expiry:
+                recipient.state = .failed
+                recipient.lastStatus = .deliveryTimeExpired
+                recipient.lastReply = "delivery time expired; last attempt: \(result.reply)"
+            case .temporary:
+                let policy = configuration.queue.policy(forDomain: batch.domain)
+                let retry = RetryPolicy(minimum: policy.retryMinimum, maximum: policy.retryMaximum)
+                recipient.state = .scheduled
+                recipient.nextAttempt = retry.nextAttempt(afterAttempts: recipient.attempts, now: now, expiry: envelope.expiry, using: &random)
+            }
+            changes.append(.updateRecipient(envelope.id, index: result.index, recipient))
+            updated.append((result.index, recipient, result))
+        }
+        changes += reports.changes(for: batch.message, outcomes: updated, body: body, now: now)
+        do {
+            try await journal.commit(changes)
+        } catch {
+            logger.error("id=\(envelope.id) cannot record delivery outcome: \(error); the attempt will be repeated")
+            return
+        }
+        for (_, recipient, result) in updated { log(batch, recipient, result, now: now) }
+    }
+
+    private func log(_ batch: DeliveryBatch, _ recipient: Recipient, _ result: DeliveryResult, now: Date) {
+        let envelope = batch.message.envelope
+        let status = switch recipient.state {
+        case .delivered: "sent"
+        case .failed: "bounced"
+        default: "deferred"
+        }
+        let delay = String(format: "%.2f", now.timeIntervalSince(envelope.arrival))
+        let relay: String = switch batch.route {
+        case .action(let action): result.remoteHost ?? action.name
+        case .expired, .unroutable: "none"
+        }
+        let line = "id=\(envelope.id) to=\(recipient.address.wireForm) relay=\(relay) delay=\(delay) attempts=\(recipient.attempts) dsn=\(recipient.lastStatus?.description ?? result.status.description) status=\(status) (\(recipient.lastReply ?? result.reply))"
+        if recipient.state == .delivered { logger.info("\(line)") } else { logger.notice("\(line)") }
+    }
+}
+
+/// The agents that carry out deliveries, by action kind.
+struct DeliveryAgents: Sendable {
+    var local = LocalDeliveryAgent()
+
+    func deliver(_ batch: DeliveryBatch, action: ActionConfig, body: [UInt8]) async -> [DeliveryResult] {
+        switch action.method {
+        case .maildir, .mbox, .mda:
+            return await local.deliver(batch, action: action, body: body)
+        case .lmtp, .relay:
+            return batch.indices.map { .failed($0, .temporary(EnhancedStatus(4, 3, 5), "remote delivery is not available in this build")) }
+        }
+    }
+}
