@@ -5,10 +5,10 @@ import Testing
 /// maildir, mbox and MDA, retries and bounces.
 @Suite("Local delivery end to end", .serialized)
 struct LocalDeliveryTests {
-    static func config(_ actions: String, retry: String = "1s..4s") -> String {
+    static func config(_ actions: String, retry: String = "1s..4s", expire: String = "4h", warn: String = "1h") -> String {
         """
         hostname mx.test
-        queue path "$DIR/var/queue" retry \(retry) expire 4h warn 1h
+        queue path "$DIR/var/queue" retry \(retry) expire \(expire) warn \(warn)
         listen on 127.0.0.1 port $PORT
         \(actions)
         """
@@ -158,5 +158,30 @@ struct LocalDeliveryTests {
         #expect(daemon.log.contains("status=bounced"))
         Thread.sleep(forTimeInterval: 1)
         #expect(Self.files(in: inbox).count == 1)
+    }
+
+    @Test("a recipient still deferred after 'warn' gets one delay DSN, then fails with 4.4.7 at expiry")
+    func delayThenExpire() throws {
+        let workspace = Workspace()
+        let script = workspace.write("busy.sh", "#!/bin/sh\necho 'mailbox busy'; exit 75\n")
+        chmod(script, 0o755)
+        let daemon = try TernDaemonProcess(config: Self.config("""
+            action "pipe" mda "\(script)"
+            action "local" maildir "$DIR/mail/%{user.username}/Maildir"
+            match from any for domain "example.test" action "pipe"
+            match from any for domain "sender.test" action "local"
+            """, retry: "1s..1s", expire: "6s", warn: "2s"), workspace: workspace)
+        let id = try Self.send(daemon, from: "hank@sender.test", to: "slow@example.test", body: "Subject: slow\r\n\r\nbody\r\n")
+        let inbox = workspace.file("mail/hank/Maildir/new")
+        #expect(Self.eventually(30) { Self.files(in: inbox).count == 2 })
+        let reports = try Self.files(in: inbox).map { try String(contentsOfFile: inbox + "/" + $0, encoding: .utf8) }
+        let delay = try #require(reports.first { $0.contains("Action: delayed") })
+        #expect(delay.contains("Will-Retry-Until:"))
+        #expect(delay.contains("mailbox busy"))
+        let failure = try #require(reports.first { $0.contains("Action: failed") })
+        #expect(failure.contains("Status: 4.4.7"))
+        #expect(daemon.log.contains("id=\(id) to=<slow@example.test>"))
+        Thread.sleep(forTimeInterval: 1.5)
+        #expect(Self.files(in: inbox).count == 2, "exactly one delay warning and one failure report")
     }
 }

@@ -181,6 +181,7 @@ actor DeliveryScheduler: Service {
         let envelope = batch.message.envelope
         var changes: [JournalChange] = []
         var updated: [(UInt32, Recipient, DeliveryResult)] = []
+        var delayed: [Recipient] = []
         for result in results {
             var recipient = batch.message.recipients[Int(result.index)]
             recipient.attempts += 1
@@ -202,11 +203,20 @@ actor DeliveryScheduler: Service {
                 let retry = RetryPolicy(minimum: policy.retryMinimum, maximum: policy.retryMaximum)
                 recipient.state = .scheduled
                 recipient.nextAttempt = retry.nextAttempt(afterAttempts: recipient.attempts, now: now, expiry: envelope.expiry, using: &random)
+                if !recipient.delayWarned, now.timeIntervalSince(envelope.arrival) >= policy.warn.timeInterval {
+                    recipient.delayWarned = true
+                    if DSNPolicy.shouldReport(.delayed, for: recipient, of: envelope, defaultDelayWhenAbsent: configuration.bounce.warnOnMissingNotify) {
+                        delayed.append(recipient)
+                    }
+                }
             }
             changes.append(.updateRecipient(envelope.id, index: result.index, recipient))
             updated.append((result.index, recipient, result))
         }
         changes += reports.changes(for: batch.message, outcomes: updated, body: body, now: now)
+        if !delayed.isEmpty, let warning = reports.delayWarning(for: batch.message, recipients: delayed, body: body, now: now) {
+            changes.append(warning)
+        }
         do {
             try await journal.commit(changes)
         } catch {
