@@ -31,7 +31,8 @@ extension DSNReport {
     ///
     /// A failed recipient's paragraph says that delivery failed and quotes
     /// the reply that caused it; a delayed one's says until when the mail
-    /// system keeps trying. The word "delivered" is used for successes only.
+    /// system keeps trying. Our own words never call a failure "delivered"
+    /// (only the remote server's quoted reply might).
     func explanationLines() -> [String] {
         var lines = paragraph("This is the mail system at host \(text(reportingMTA)).")
         lines.append("")
@@ -73,7 +74,7 @@ extension DSNReport {
         let what: String
         switch report.action {
         case .failed:
-            what = "Delivery failed permanently; the mail system has given up."
+            what = "Delivery failed, and the mail system has given up."
         case .delayed:
             let until = report.willRetryUntil.map {
                 "until " + MessageHeaders.rfc5322Date($0, timeZone: options.timeZone)

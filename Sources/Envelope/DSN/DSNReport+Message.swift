@@ -29,6 +29,10 @@ extension DSNReport {
     /// The complete report: an RFC 5322 message with CRLF line endings, no
     /// line over 998 octets, ready to be sent with the null reverse path.
     ///
+    /// The returned content is passed through as the stored octets, which
+    /// are already CRLF text; content that would break those rules is not
+    /// returned in the first place (see `DSNReturnedContent`).
+    ///
     /// The multipart boundary is `=_tern-dsn-` and the report's message id,
     /// with `.1`, `.2`, … added until it occurs in no part (RFC 2046
     /// §5.1.1). `=_` never occurs in quoted-printable text, and the check

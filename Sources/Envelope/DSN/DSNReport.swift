@@ -11,10 +11,10 @@ import Foundation
 /// 3. the original message, or its header section, or nothing (see
 ///    `DSNReturnedContent`).
 ///
-/// When the message used `SMTPUTF8`, or any address in the report needs
-/// UTF-8, parts 2 and 3 use the internationalized types of RFC 6533 and
-/// RFC 6532 §3.7: `message/global-delivery-status`, `message/global` and
-/// `message/global-headers`.
+/// When the message used `SMTPUTF8`, or the sender or a final recipient
+/// needs UTF-8, parts 2 and 3 use the internationalized types of RFC 6533
+/// and RFC 6532 §3.7: `message/global-delivery-status`, `message/global`
+/// and `message/global-headers` (see `isInternational`).
 ///
 /// Everything is an input (names, dates, the report's own message id), so
 /// the same report always gives the same octets:

@@ -129,7 +129,7 @@ struct DSNReportContentTests {
         let reply = "550 5.1.1 <bob@example.org>: Recipient address rejected: User unknown in virtual mailbox table"
         let text = try explanation(try read(F.report(recipients: [F.failed(reply: reply), F.failed(F.carol)])))
         #expect(!text.lowercased().contains("delivered"))
-        #expect(text.contains("Delivery failed permanently"))
+        #expect(text.contains("Delivery failed, and the mail system has given up."))
         #expect(text.contains("The server mx.example.org replied:"))
         // The reply is wrapped, but every word of it is there in order.
         #expect(words(text).contains(reply))

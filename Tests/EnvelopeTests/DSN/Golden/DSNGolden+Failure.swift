@@ -28,7 +28,7 @@ extension DSNGolden {
         given up on them.
 
         <bob@example.org>
-            Delivery failed permanently; the mail system has given up.
+            Delivery failed, and the mail system has given up.
             Status: 5.1.1 (Bad destination mailbox address)
             The server mx.example.org replied:
                 550 5.1.1 <bob@example.org>: Recipient address rejected: User unknown
@@ -97,7 +97,7 @@ extension DSNGolden {
         given up on them.
 
         <bob@example.org>
-            Delivery failed permanently; the mail system has given up.
+            Delivery failed, and the mail system has given up.
             Status: 5.1.1 (Bad destination mailbox address)
             The server mx.example.org replied:
                 550 5.1.1 <bob@example.org>: Recipient address rejected: User unknown
@@ -161,7 +161,7 @@ extension DSNGolden {
         given up on them.
 
         <bob@example.org>
-            Delivery failed permanently; the mail system has given up.
+            Delivery failed, and the mail system has given up.
             Status: 5.1.1 (Bad destination mailbox address)
             The server mx.example.org replied:
                 550 5.1.1 <bob@example.org>: Recipient address rejected: User unknown
@@ -225,7 +225,7 @@ extension DSNGolden {
         given up on them.
 
         <bob@example.org>
-            Delivery failed permanently; the mail system has given up.
+            Delivery failed, and the mail system has given up.
             Status: 5.1.1 (Bad destination mailbox address)
             The server mx.example.org replied:
                 550 5.1.1 <bob@example.org>: Recipient address rejected: User unknown

@@ -28,7 +28,7 @@ extension DSNGolden {
         each is listed.
 
         <bob@example.org>
-            Delivery failed permanently; the mail system has given up.
+            Delivery failed, and the mail system has given up.
             Status: 5.1.1 (Bad destination mailbox address)
             The server mx.example.org replied:
                 550 5.1.1 <bob@example.org>: Recipient address rejected: User unknown
@@ -116,7 +116,7 @@ extension DSNGolden {
         given up on them.
 
         <jörg@example.org>
-            Delivery failed permanently; the mail system has given up.
+            Delivery failed, and the mail system has given up.
             Status: 5.1.1 (Bad destination mailbox address)
             The server mx.example.org replied:
                 550 5.1.1 <jörg@example.org>: Empfänger unbekannt
