@@ -118,3 +118,20 @@ struct HostileInputTests {
         #expect(stored.suffix(body.utf8.count) == Data(body.utf8))
     }
 }
+
+/// The tarpit: rejections wait `smtp reject-delay` before they are sent.
+@Suite("Reject delay end to end")
+struct RejectDelayTests {
+    @Test("a 5xx reply comes only after the configured delay; a 250 comes at once")
+    func rejectDelay() throws {
+        let daemon = try TernDaemonProcess(config: IngressTests.config + "\nsmtp reject-delay 1s\n")
+        let client = try HostileInputTests.session(daemon)
+        var start = Date()
+        #expect(client.command("MAIL FROM:<a@example.org>")?.hasPrefix("250") == true)
+        #expect(Date().timeIntervalSince(start) < 0.5)
+        start = Date()
+        #expect(client.command("RCPT TO:<x@elsewhere.example>")?.hasPrefix("550 5.7.1") == true)
+        #expect(Date().timeIntervalSince(start) >= 0.9)
+        #expect(client.command("RCPT TO:<b@example.test>")?.hasPrefix("250") == true)
+    }
+}

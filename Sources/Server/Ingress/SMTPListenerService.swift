@@ -110,6 +110,7 @@ final class SMTPListenerService: Service {
         var timeouts = SMTPServerTimeouts()
         timeouts.command = TimeAmount(configuration.smtp.timeouts.command)
         timeouts.data = TimeAmount(configuration.smtp.timeouts.dataBlock)
+        timeouts.rejectDelay = TimeAmount(configuration.smtp.rejectDelay)
         return timeouts
     }
 }

@@ -13,6 +13,8 @@ public struct SMTPServerTimeouts: Sendable {
     public var command: TimeAmount = .minutes(5)
     /// Waiting for more message data.
     public var data: TimeAmount = .minutes(3)
+    /// How long to wait before sending a 5xx reply (a tarpit for address harvesters); zero for none.
+    public var rejectDelay: TimeAmount = .zero
 
     public init() {}
 }
@@ -167,6 +169,8 @@ public final class SMTPServerHandler: ChannelInboundHandler, RemovableChannelHan
 
     private func perform(_ action: SMTPServerStateMachine.Action, context: ChannelHandlerContext) {
         switch action {
+        case .reply(let reply) where reply.code >= 500 && timeouts.rejectDelay > .zero:
+            delayedReply(reply, context: context)
         case .reply(let reply):
             send(reply, context: context)
         case .replyAndClose(let reply):
@@ -267,6 +271,19 @@ public final class SMTPServerHandler: ChannelInboundHandler, RemovableChannelHan
         } catch {
             delegate.sessionEvent("cannot start TLS: \(error)", facts: machine.facts)
             context.close(promise: nil)
+        }
+    }
+
+    /// Holds input, waits `rejectDelay`, then sends `reply` and goes on.
+    private func delayedReply(_ reply: SMTPReply, context: ChannelHandlerContext) {
+        waiting = true
+        context.flush()
+        let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        context.eventLoop.scheduleTask(in: timeouts.rejectDelay) {
+            let handler = bound.value
+            guard let context = handler.context, !handler.closing else { return }
+            handler.send(reply, context: context)
+            handler.resume(context: context)
         }
     }
 
