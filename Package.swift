@@ -22,6 +22,8 @@ let package = Package(
             pkgConfig: "lmdb",
             providers: [.apt(["liblmdb-dev"])]
         ),
+        // glibc's stub resolver (libresolv) for MX, A and AAAA lookups.
+        .target(name: "CResolv", linkerSettings: [.linkedLibrary("resolv")]),
         // Pure value types: addresses, envelopes, DSN parameters, replies. No I/O.
         .target(name: "Envelope"),
         // The LMDB journal, group commit and scheduling state.
@@ -38,6 +40,7 @@ let package = Package(
             name: "Transport",
             dependencies: [
                 "Envelope",
+                "CResolv",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
