@@ -24,6 +24,8 @@ let package = Package(
         ),
         // crypt(3) from libxcrypt (Debian's libcrypt-dev), for AUTH password hashes.
         .systemLibrary(name: "CCrypt", providers: [.apt(["libcrypt-dev"])]),
+        // glibc's stub resolver (libresolv) for MX, A and AAAA lookups.
+        .target(name: "CResolv", linkerSettings: [.linkedLibrary("resolv")]),
         // Pure value types: addresses, envelopes, DSN parameters, replies. No I/O.
         .target(name: "Envelope"),
         // The LMDB journal, group commit and scheduling state.
@@ -40,6 +42,7 @@ let package = Package(
             name: "Transport",
             dependencies: [
                 "Envelope",
+                "CResolv",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),

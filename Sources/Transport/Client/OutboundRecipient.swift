@@ -1,0 +1,17 @@
+import Envelope
+
+/// One recipient of an `OutboundTransaction`, with the DSN parameters to
+/// pass on to servers that announce `DSN` (RFC 3461 §4.1, §4.2).
+public struct OutboundRecipient: Hashable, Sendable {
+    public var address: MailAddress
+    /// `NOTIFY`, or nil to send none.
+    public var notify: DSNNotify?
+    /// `ORCPT`, or nil to send none.
+    public var originalRecipient: OriginalRecipient?
+
+    public init(address: MailAddress, notify: DSNNotify? = nil, originalRecipient: OriginalRecipient? = nil) {
+        self.address = address
+        self.notify = notify
+        self.originalRecipient = originalRecipient
+    }
+}

@@ -1,0 +1,61 @@
+import Envelope
+import NIOCore
+
+/// One message for one server: the envelope and the body to send in one
+/// mail transaction (RFC 5321 §3.3).
+///
+/// The body is the message as stored: headers and body with CRLF line
+/// endings, not dot-stuffed. The client stuffs dots on the way out and adds
+/// a final CRLF if the body lacks one.
+public struct OutboundTransaction: Sendable {
+    public let sender: ReversePath
+    public let recipients: [OutboundRecipient]
+    public let body: ByteBuffer
+    /// `ENVID`, passed on when the server announces `DSN`.
+    public let envelopeID: String?
+    /// `RET`, passed on when the server announces `DSN`.
+    public let ret: DSNReturn?
+    /// Whether the transaction needs `SMTPUTF8` (RFC 6531): the caller said
+    /// so (the message has UTF-8 headers), or an address is not ASCII.
+    public let requiresSMTPUTF8: Bool
+    /// Whether the body has octets above 127, so it needs `BODY=8BITMIME`.
+    public let containsEightBitData: Bool
+
+    /// A transaction.
+    ///
+    /// - Parameter smtpUTF8: whether the message itself needs `SMTPUTF8`
+    ///   (it arrived with `SMTPUTF8`, RFC 6532 headers); non-ASCII addresses
+    ///   make it needed regardless.
+    public init(
+        sender: ReversePath,
+        recipients: [OutboundRecipient],
+        body: ByteBuffer,
+        envelopeID: String? = nil,
+        ret: DSNReturn? = nil,
+        smtpUTF8: Bool = false
+    ) {
+        self.sender = sender
+        self.recipients = recipients
+        self.body = body
+        self.envelopeID = envelopeID
+        self.ret = ret
+        self.requiresSMTPUTF8 =
+            smtpUTF8 || (sender.address?.requiresSMTPUTF8 ?? false)
+            || recipients.contains { $0.address.requiresSMTPUTF8 }
+        self.containsEightBitData = body.readableBytesView.contains { $0 >= 0x80 }
+    }
+
+    /// A transaction whose body is given as bytes.
+    public init(
+        sender: ReversePath,
+        recipients: [OutboundRecipient],
+        body: [UInt8],
+        envelopeID: String? = nil,
+        ret: DSNReturn? = nil,
+        smtpUTF8: Bool = false
+    ) {
+        self.init(
+            sender: sender, recipients: recipients, body: ByteBuffer(bytes: body),
+            envelopeID: envelopeID, ret: ret, smtpUTF8: smtpUTF8)
+    }
+}
