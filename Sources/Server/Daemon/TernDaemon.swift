@@ -6,6 +6,7 @@ import NIOPosix
 import NIOSSL
 import Queue
 import ServiceLifecycle
+import Transport
 
 /// The daemon assembled from a configuration: the journal, the tables, one
 /// service per listener, all under one service group that shuts down
@@ -35,8 +36,15 @@ public enum TernDaemon {
         let group = MultiThreadedEventLoopGroup.singleton
         let limiter = SessionLimiter(maxSessions: configuration.smtp.limits.sessions, maxPerClient: configuration.smtp.limits.sessionsPerClient)
         let ids = MessageIDGenerator()
+        let resolver = SystemResolver(configuration: ResolverConfiguration(
+            nameserver: configuration.resolver.map { ($0.address.description, $0.port) }
+        ))
+        let remote = RemoteDeliveryAgent(
+            resolver: resolver, group: group, tables: tables, hostname: configuration.hostname,
+            pool: ConnectionPool(), limiter: DestinationLimiter(limits: configuration.limits), logger: logger
+        )
         let scheduler = DeliveryScheduler(
-            journal: journal, configuration: configuration, tables: tables, agents: DeliveryAgents(), logger: logger
+            journal: journal, configuration: configuration, tables: tables, agents: DeliveryAgents(remote: remote), logger: logger
         )
         // Services stop in reverse order: listeners first, then delivery, the journal last.
         var services: [any Service] = [JournalService(journal: journal, logger: logger), scheduler]

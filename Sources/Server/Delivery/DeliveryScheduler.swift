@@ -246,13 +246,14 @@ actor DeliveryScheduler: Service {
 /// The agents that carry out deliveries, by action kind.
 struct DeliveryAgents: Sendable {
     var local = LocalDeliveryAgent()
+    var remote: RemoteDeliveryAgent
 
     func deliver(_ batch: DeliveryBatch, action: ActionConfig, body: [UInt8]) async -> [DeliveryResult] {
         switch action.method {
         case .maildir, .mbox, .mda:
-            return await local.deliver(batch, action: action, body: body)
+            await local.deliver(batch, action: action, body: body)
         case .lmtp, .relay:
-            return batch.indices.map { .failed($0, .temporary(EnhancedStatus(4, 3, 5), "remote delivery is not available in this build")) }
+            await remote.deliver(batch, action: action, body: body)
         }
     }
 }

@@ -1,0 +1,228 @@
+import Envelope
+import Foundation
+import Logging
+import NIOCore
+import Transport
+
+/// Delivery over the network: relay to a domain's MX hosts (in preference
+/// order, every address of each, next host on failure), to a smarthost, or
+/// to an LMTP server. Connections are kept for the next message to the same
+/// server (connection reuse) up to the destination's messages-per-connection.
+struct RemoteDeliveryAgent: Sendable {
+    let resolver: any MXResolving
+    let group: any EventLoopGroup
+    let tables: any TableLookup
+    let hostname: String
+    let pool: ConnectionPool
+    let limiter: DestinationLimiter
+    let logger: Logger
+
+    /// One server to try: an address, its port and name, how to speak to it.
+    struct Target: Sendable {
+        var address: String
+        var port: Int
+        var name: String
+        var settings: SMTPClientSettings
+
+        var poolKey: String {
+            "\(settings.mode)|\(address)|\(port)|\(settings.tls)|\(settings.heloName)|\(settings.credentials?.username ?? "")|\(settings.sourceAddress ?? "")"
+        }
+    }
+
+    func deliver(_ batch: DeliveryBatch, action: ActionConfig, body: [UInt8]) async -> [DeliveryResult] {
+        await limiter.acquire(batch.domain)
+        let results = await deliverLimited(batch, action: action, body: body)
+        await limiter.release(batch.domain)
+        return results
+    }
+
+    private func deliverLimited(_ batch: DeliveryBatch, action: ActionConfig, body: [UInt8]) async -> [DeliveryResult] {
+        let targets: [Target]
+        do {
+            targets = try await self.targets(for: action, domain: batch.domain)
+        } catch {
+            return batch.indices.map { .failed($0, error) }
+        }
+        let envelope = batch.message.envelope
+        var pending = batch.recipients
+        var settled: [UInt32: DeliveryResult] = [:]
+        var lastFailure = DeliveryFailure.temporary(.noAnswerFromHost, "no server could be reached")
+        for target in targets where !pending.isEmpty {
+            let transaction = OutboundTransaction(
+                sender: envelope.sender,
+                recipients: pending.map { OutboundRecipient(address: $0.recipient.address, notify: $0.recipient.notify, originalRecipient: $0.recipient.originalRecipient) },
+                body: body,
+                envelopeID: envelope.envelopeID,
+                ret: envelope.ret,
+                smtpUTF8: envelope.flags.contains(.smtpUTF8)
+            )
+            let connection: SMTPClientConnection
+            do {
+                connection = try await pool.connection(for: target, group: group)
+            } catch {
+                lastFailure = Self.failure(error)
+                logger.debug("id=\(envelope.id) \(target.name)[\(target.address)]:\(target.port): \(error)")
+                if error.isPermanent { break }
+                continue
+            }
+            let results: [RecipientResult]
+            do {
+                results = try await connection.send(transaction)
+                await pool.checkIn(connection, for: target, limit: limiter.messagesPerConnection(batch.domain))
+            } catch {
+                await connection.quit()
+                lastFailure = Self.failure(error)
+                for result in error.settledResults { settled[pending[result.index].index] = Self.result(result, index: pending[result.index].index) }
+                pending = pending.enumerated().filter { offset, _ in !error.settledResults.contains { $0.index == offset } }.map(\.element)
+                if error.isPermanent { break }
+                continue
+            }
+            for result in results { settled[pending[result.index].index] = Self.result(result, index: pending[result.index].index) }
+            // A recipient the server deferred at RCPT may fare better at the next host only when the host as a whole failed; here it answered.
+            pending = []
+        }
+        return batch.indices.map { index in settled[index] ?? .failed(index, lastFailure) }
+    }
+
+    private static func result(_ result: RecipientResult, index: UInt32) -> DeliveryResult {
+        let text = result.reply.lines.joined(separator: " ")
+        let reply = "\(result.reply.code) \(result.reply.status.map { "\($0) " } ?? "")\(text)"
+        switch result.outcome {
+        case .delivered:
+            var delivered = DeliveryResult.delivered(index, reply, status: result.enhancedStatus, remoteHost: result.remoteHost)
+            delivered.relayedWithoutDSN = !result.dsnPassedOn
+            return delivered
+        case .temporaryFailure:
+            return DeliveryResult(index: index, outcome: .temporary, status: result.enhancedStatus, reply: reply, remoteHost: result.remoteHost)
+        case .permanentFailure:
+            return DeliveryResult(index: index, outcome: .permanent, status: result.enhancedStatus, reply: reply, remoteHost: result.remoteHost)
+        }
+    }
+
+    private static func failure(_ error: DeliveryError) -> DeliveryFailure {
+        var failure = DeliveryFailure(isPermanent: error.isPermanent, status: error.enhancedStatus, reason: error.description)
+        failure.remoteHost = error.remoteHost
+        if let reply = error.reply {
+            failure.reason = "\(reply.code) \(reply.status.map { "\($0) " } ?? "")\(reply.lines.joined(separator: " "))"
+        }
+        return failure
+    }
+
+    // MARK: - Targets
+
+    private func targets(for action: ActionConfig, domain: String) async throws(DeliveryFailure) -> [Target] {
+        switch action.method {
+        case .relay(let relay):
+            var settings = SMTPClientSettings(heloName: relay.helo.isEmpty ? hostname : relay.helo, sourceAddress: relay.sourceAddress?.description, logger: logger)
+            switch relay.route {
+            case .mx:
+                settings.tls = relay.tls.clientPolicy(serverName: domain)
+                return try await mxTargets(domain, settings: settings, below: nil)
+            case .backup(let mxName):
+                settings.tls = relay.tls.clientPolicy(serverName: domain)
+                return try await mxTargets(domain, settings: settings, below: mxName.isEmpty ? hostname : mxName)
+            case .host(let host):
+                settings.mode = host.scheme == .lmtp ? .lmtp : .smtp
+                settings.tls = switch host.scheme {
+                case .smtps: .implicit(nil)
+                case .smtpStartTLS: relay.tls == .verified ? relay.tls.clientPolicy(serverName: host.host) : .required
+                case .smtp, .lmtp: relay.tls.clientPolicy(serverName: host.host)
+                }
+                if let table = relay.authTable, let user = host.user {
+                    guard let secret = tables.value(table: table, key: user) else {
+                        throw .temporary(EnhancedStatus(4, 3, 5), "no credentials for \(user) in table \(table)")
+                    }
+                    let parts = secret.split(separator: ":", maxSplits: 1)
+                    settings.credentials = parts.count == 2
+                        ? SMTPClientCredentials(username: String(parts[0]), password: String(parts[1]))
+                        : SMTPClientCredentials(username: user, password: secret)
+                }
+                return try await hostTargets(host.host, port: host.port, settings: settings)
+            }
+        case .lmtp(let destination, _):
+            var settings = SMTPClientSettings(heloName: hostname, mode: .lmtp, tls: .none, logger: logger)
+            settings.tls = .none
+            switch destination {
+            case .tcp(let host, let port):
+                return try await hostTargets(host, port: port, settings: settings)
+            case .unix(let path):
+                throw .temporary(EnhancedStatus(4, 3, 5), "LMTP over the Unix socket \(path) is not supported yet; use host:port")
+            }
+        case .maildir, .mbox, .mda:
+            throw .temporary(EnhancedStatus(4, 3, 5), "action \(action.name) is not a network delivery")
+        }
+    }
+
+    private func mxTargets(_ domain: String, settings: SMTPClientSettings, below ownName: String?) async throws(DeliveryFailure) -> [Target] {
+        var hosts: [MailHost]
+        do {
+            hosts = try await resolver.resolveMailHosts(for: domain)
+        } catch {
+            throw DeliveryFailure(isPermanent: error.isPermanent, status: error.enhancedStatus, reason: error.description)
+        }
+        if let ownName {
+            // Backup MX: relay only to hosts more preferred than ourselves (RFC 5321 §5.1).
+            if let own = hosts.first(where: { $0.name.lowercased() == ownName.lowercased() }) {
+                hosts = hosts.filter { $0.preference < own.preference }
+            }
+            guard !hosts.isEmpty else { throw .temporary(EnhancedStatus(4, 4, 4), "no MX host of \(domain) is more preferred than \(ownName)") }
+        }
+        return hosts.flatMap { host in host.addresses.map { Target(address: $0, port: 25, name: host.name, settings: settings) } }
+    }
+
+    private func hostTargets(_ host: String, port: Int, settings: SMTPClientSettings) async throws(DeliveryFailure) -> [Target] {
+        let addresses = await HostAddresses.lookup(host)
+        guard !addresses.isEmpty else { throw .temporary(.directoryServerFailure, "cannot resolve \(host)") }
+        return addresses.map { Target(address: $0, port: port, name: host, settings: settings) }
+    }
+}
+
+extension RelayConfig.TLSPolicy {
+    func clientPolicy(serverName: String) -> SMTPClientTLSPolicy {
+        switch self {
+        case .opportunistic: .opportunistic
+        case .required: .required
+        case .verified: .requiredVerified(SMTPClientTLSVerification(serverName: serverName))
+        }
+    }
+}
+
+/// Name-to-address lookups for smarthosts and LMTP servers (getaddrinfo, off the event loops).
+enum HostAddresses {
+    private static func ipText(_ entry: addrinfo) -> String? {
+        guard let address = entry.ai_addr else { return nil }
+        var buffer = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
+        switch Int32(address.pointee.sa_family) {
+        case AF_INET:
+            var ip = address.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { $0.pointee.sin_addr }
+            guard inet_ntop(AF_INET, &ip, &buffer, socklen_t(buffer.count)) != nil else { return nil }
+        case AF_INET6:
+            var ip = address.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { $0.pointee.sin6_addr }
+            guard inet_ntop(AF_INET6, &ip, &buffer, socklen_t(buffer.count)) != nil else { return nil }
+        default:
+            return nil
+        }
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    static func lookup(_ host: String) async -> [String] {
+        let literal = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
+        if (try? SocketAddress(ipAddress: literal, port: 0)) != nil { return [literal] }
+        return await withCheckedContinuation { continuation in
+            DispatchQueue.global().async {
+                var hints = addrinfo()
+                hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+                var list: UnsafeMutablePointer<addrinfo>?
+                guard getaddrinfo(host, nil, &hints, &list) == 0 else { return continuation.resume(returning: []) }
+                defer { freeaddrinfo(list) }
+                var result: [String] = []
+                var entry = list
+                while let current = entry {
+                    if let text = ipText(current.pointee), !result.contains(text) { result.append(text) }
+                    entry = current.pointee.ai_next
+                }
+                continuation.resume(returning: result)
+            }
+        }
+    }
+}
