@@ -88,7 +88,8 @@ final class SMTPClientHandler: ChannelDuplexHandler {
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         let failure: SMTPClientStateMachine.ConnectionFailure =
-            error is NIOSSLError || error is BoringSSLError ? .tls("\(error)") : .io("\(error)")
+            error is NIOSSLError || error is NIOSSLExtraError || error is BoringSSLError
+            ? .tls("\(error)") : .io("\(error)")
         logger.debug("connection error", metadata: ["error": "\(error)"])
         handle { $0.connectionFailed(failure) }
         context.close(promise: nil)
@@ -130,6 +131,7 @@ final class SMTPClientHandler: ChannelDuplexHandler {
             request.fail(error)
             return
         }
+        status.isReusable = machine.isReusable
         perform(action)
         afterEvent(from: nil)
     }
@@ -140,6 +142,8 @@ final class SMTPClientHandler: ChannelDuplexHandler {
     private func handle(_ event: (inout SMTPClientStateMachine) -> SMTPClientStateMachine.Action) {
         let before = machine.stateName
         let action = event(&machine)
+        // Before any promise completes, so a caller never sees a stale status.
+        status.isReusable = machine.isReusable
         perform(action)
         afterEvent(from: before)
     }

@@ -57,6 +57,24 @@ final class PeerProcess {
         self.pid = pid
     }
 
+    /// Runs `executable` to completion (at most `limit`) and returns its exit status and output.
+    static func run(
+        _ executable: String, _ arguments: [String], package: String, limit: Duration = .seconds(30)
+    ) throws -> (status: Int32, output: String) {
+        let peer = try PeerProcess(executable, arguments, package: package)
+        let deadline = ContinuousClock.now + limit
+        var status: Int32 = 0
+        while ContinuousClock.now < deadline {
+            if waitpid(peer.pid, &status, WNOHANG) == peer.pid {
+                peer.isReaped = true
+                return ((status >> 8) & 0xFF, peer.output())
+            }
+            usleep(10_000)
+        }
+        Issue.record("\(executable) did not finish within \(limit): \(peer.collectedOutput())")
+        throw PeerError.notReady(executable)
+    }
+
     /// Whether the peer is still running (not yet exited).
     var isRunning: Bool {
         guard !isReaped else { return false }
