@@ -266,6 +266,31 @@ struct SMTPClientConnectionTests {
         #expect(try server.dumps().count == 1)
     }
 
+    // MARK: Dovecot LMTP
+
+    @Test("LMTP to Dovecot: per-recipient replies after the data, several messages per connection")
+    func dovecotLMTP() async throws {
+        let server = try DovecotLMTPPeer(users: ["bob", "carol"])
+        let connection = try await Self.connect(server.port, Self.settings(mode: .lmtp))
+        #expect(connection.capabilities.pipelining && connection.capabilities.enhancedStatusCodes)
+        for number in 1...2 {
+            let results = try await connection.send(
+                Self.transaction(["bob@example.org", "nobody-here@example.org", "carol@example.org"], body: Self.message(number)))
+            #expect(results.map(\.outcome) == [.delivered, .permanentFailure, .delivered], "\(server.log)")
+            #expect(results.map(\.stage) == [.endOfData, .recipient, .endOfData])
+            #expect(results[1].enhancedStatus == .mailboxUnknown)
+            #expect(results[0].reply.text.contains("<bob@example.org>"))
+            #expect(results[2].reply.text.contains("<carol@example.org>"))
+        }
+        #expect(connection.isReusable)
+        await connection.quit()
+        for user in ["bob", "carol"] {
+            let messages = try server.messages(for: user)
+            #expect(messages.count == 2, "\(user): \(server.log)")
+            #expect(messages.first?.hasSuffix("\n.line with a leading dot\n..two dots\n.\nlast line without CRLF\n") == true)
+        }
+    }
+
     // MARK: Failures without a peer
 
     @Test("a refused connection is a temporary failure")

@@ -101,6 +101,16 @@ final class PeerProcess {
         throw PeerError.notReady(name)
     }
 
+    /// Asks the peer to stop with SIGTERM, so a master process can stop its
+    /// children, and waits up to `grace` before `stop()`.
+    func terminate(grace: Duration = .seconds(5)) {
+        guard !isReaped else { return }
+        kill(pid, SIGTERM)
+        let deadline = ContinuousClock.now + grace
+        while isRunning && ContinuousClock.now < deadline { usleep(10_000) }
+        stop()
+    }
+
     /// Stops the peer with SIGKILL and reaps it. Idempotent.
     func stop() {
         guard !isReaped else { return }
