@@ -103,6 +103,7 @@ final class SMTPClientHandler: ChannelDuplexHandler {
         while machine.awaitedPhase != nil, let line = nextLine() {
             handle { $0.receivedLine(line) }
         }
+        inbound.discardReadBytes()
     }
 
     // MARK: - Requests
@@ -114,6 +115,7 @@ final class SMTPClientHandler: ChannelDuplexHandler {
             request.fail(.notReady(machine.configuration.remoteHost))
             return
         }
+        let before = machine.stateName
         let action: SMTPClientStateMachine.Action
         switch request {
         case .send(let transaction, let promise):
@@ -133,7 +135,7 @@ final class SMTPClientHandler: ChannelDuplexHandler {
         }
         status.isReusable = machine.isReusable
         perform(action)
-        afterEvent(from: nil)
+        afterEvent(from: before)
     }
 
     // MARK: - Performing actions
@@ -148,9 +150,9 @@ final class SMTPClientHandler: ChannelDuplexHandler {
         afterEvent(from: before)
     }
 
-    private func afterEvent(from before: String?) {
+    private func afterEvent(from before: String) {
         let after = machine.stateName
-        if let before, before != after {
+        if before != after {
             logger.trace("\(before) -> \(after)")
         }
         status.isReusable = machine.isReusable
@@ -268,7 +270,6 @@ final class SMTPClientHandler: ChannelDuplexHandler {
         let length = lineFeed - view.startIndex
         let line = inbound.readString(length: length) ?? ""
         inbound.moveReaderIndex(forwardBy: 1)
-        inbound.discardReadBytes()
         return Substring(line)
     }
 
