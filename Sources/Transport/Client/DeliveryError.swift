@@ -63,6 +63,7 @@ public struct DeliveryError: Error, Hashable, Sendable, CustomStringConvertible 
     public let settledResults: [RecipientResult]
     /// Where the error was raised (`#fileID`, `#line`).
     public let fileID: String
+    /// The line in `fileID`.
     public let line: Int
 
     private init(
@@ -152,6 +153,7 @@ public struct DeliveryError: Error, Hashable, Sendable, CustomStringConvertible 
         DeliveryError(code, remoteHost: remoteHost, reply: reply, settledResults: results, fileID: fileID, line: line)
     }
 
+    /// What failed: the connection, the session, TLS, AUTH, the message, the clock, the peer or the caller.
     public var kind: Kind {
         switch code {
         case .connectionFailed, .connectionLost: .connection
@@ -205,6 +207,7 @@ public struct DeliveryError: Error, Hashable, Sendable, CustomStringConvertible 
             && lhs.settledResults == rhs.settledResults
     }
 
+    /// Hashes what `==` compares.
     public func hash(into hasher: inout Hasher) {
         hasher.combine(code)
         hasher.combine(remoteHost)

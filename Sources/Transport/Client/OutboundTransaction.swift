@@ -8,8 +8,11 @@ import NIOCore
 /// endings, not dot-stuffed. The client stuffs dots on the way out and adds
 /// a final CRLF if the body lacks one.
 public struct OutboundTransaction: Sendable {
+    /// The reverse path for `MAIL FROM` (`<>` for DSNs).
     public let sender: ReversePath
+    /// The recipients, in the order their results come back.
     public let recipients: [OutboundRecipient]
+    /// The message with CRLF line endings, not dot-stuffed.
     public let body: ByteBuffer
     /// `ENVID`, passed on when the server announces `DSN`.
     public let envelopeID: String?

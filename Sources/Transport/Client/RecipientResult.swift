@@ -28,9 +28,11 @@ public struct RecipientResult: Hashable, Sendable {
 
     /// The recipient's index in `OutboundTransaction.recipients`.
     public let index: Int
+    /// Delivered, or refused for now or for good.
     public let outcome: Outcome
     /// The server's reply that decided the outcome.
     public let reply: SMTPReply
+    /// Which command `reply` answered.
     public let stage: Stage
     /// The reply's enhanced status, or `2.0.0`, `4.0.0` or `5.0.0` by the outcome when it had none.
     public let enhancedStatus: EnhancedStatus
@@ -42,6 +44,7 @@ public struct RecipientResult: Hashable, Sendable {
     /// The server, as `name[address]:port`, for `Remote-MTA` and logs.
     public let remoteHost: String
 
+    /// A result; the outcome and the status follow from `reply`.
     public init(
         index: Int, reply: SMTPReply, stage: Stage, dsnPassedOn: Bool, remoteHost: String
     ) {

@@ -18,7 +18,8 @@ import NIOSSL
 /// open for the next one (no `RSET` is needed after a complete
 /// transaction) until `quit()`, until it has been idle for
 /// `SMTPClientTimeouts.idle` (the client then says `QUIT`), or until the
-/// server closes it. Socket writes have `TCP_NODELAY` set; the message and
+/// server closes it. Dropping the last reference closes the connection
+/// without `QUIT`. Socket writes have `TCP_NODELAY` set; the message and
 /// its terminating `.` go out together.
 public final class SMTPClientConnection: Sendable {
     private let channel: any Channel
@@ -41,6 +42,9 @@ public final class SMTPClientConnection: Sendable {
     /// Connects to `address` (an IPv4 or IPv6 literal, never looked up in
     /// DNS) and sets up the session: greeting, `EHLO`, TLS and `AUTH` as the
     /// settings say.
+    ///
+    /// The TLS context (and the trust roots it loads) is built for each
+    /// connection.
     ///
     /// - Parameter hostName: the server's name (the MX host), for
     ///   `remoteHost`, and for TLS SNI when no verification names another.

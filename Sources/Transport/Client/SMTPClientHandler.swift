@@ -88,7 +88,8 @@ final class SMTPClientHandler: ChannelDuplexHandler {
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         let failure: SMTPClientStateMachine.ConnectionFailure =
-            error is NIOSSLError || error is BoringSSLError ? .tls("\(error)") : .io("\(error)")
+            error is NIOSSLError || error is NIOSSLExtraError || error is BoringSSLError
+            ? .tls("\(error)") : .io("\(error)")
         logger.debug("connection error", metadata: ["error": "\(error)"])
         handle { $0.connectionFailed(failure) }
         context.close(promise: nil)
@@ -102,6 +103,7 @@ final class SMTPClientHandler: ChannelDuplexHandler {
         while machine.awaitedPhase != nil, let line = nextLine() {
             handle { $0.receivedLine(line) }
         }
+        inbound.discardReadBytes()
     }
 
     // MARK: - Requests
@@ -113,6 +115,7 @@ final class SMTPClientHandler: ChannelDuplexHandler {
             request.fail(.notReady(machine.configuration.remoteHost))
             return
         }
+        let before = machine.stateName
         let action: SMTPClientStateMachine.Action
         switch request {
         case .send(let transaction, let promise):
@@ -130,8 +133,9 @@ final class SMTPClientHandler: ChannelDuplexHandler {
             request.fail(error)
             return
         }
+        status.isReusable = machine.isReusable
         perform(action)
-        afterEvent(from: nil)
+        afterEvent(from: before)
     }
 
     // MARK: - Performing actions
@@ -140,13 +144,15 @@ final class SMTPClientHandler: ChannelDuplexHandler {
     private func handle(_ event: (inout SMTPClientStateMachine) -> SMTPClientStateMachine.Action) {
         let before = machine.stateName
         let action = event(&machine)
+        // Before any promise completes, so a caller never sees a stale status.
+        status.isReusable = machine.isReusable
         perform(action)
         afterEvent(from: before)
     }
 
-    private func afterEvent(from before: String?) {
+    private func afterEvent(from before: String) {
         let after = machine.stateName
-        if let before, before != after {
+        if before != after {
             logger.trace("\(before) -> \(after)")
         }
         status.isReusable = machine.isReusable
@@ -264,7 +270,6 @@ final class SMTPClientHandler: ChannelDuplexHandler {
         let length = lineFeed - view.startIndex
         let line = inbound.readString(length: length) ?? ""
         inbound.moveReaderIndex(forwardBy: 1)
-        inbound.discardReadBytes()
         return Substring(line)
     }
 

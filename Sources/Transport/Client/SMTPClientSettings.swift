@@ -11,13 +11,16 @@ public struct SMTPClientSettings: Sendable {
     public var sourceAddress: String?
     /// SMTP or LMTP.
     public var mode: SMTPClientMode
+    /// Whether and how to use TLS.
     public var tls: SMTPClientTLSPolicy
     /// Credentials for `AUTH`; nil never authenticates.
     public var credentials: SMTPClientCredentials?
+    /// How long to wait at each step.
     public var timeouts: SMTPClientTimeouts
     /// Receives state transitions at trace level and failures at debug level.
     public var logger: Logger
 
+    /// Settings; by default SMTP with opportunistic TLS, no AUTH and the RFC 5321 time-outs.
     public init(
         heloName: String,
         sourceAddress: String? = nil,

@@ -59,16 +59,3 @@ public enum SMTPClientTLSPolicy: Hashable, Sendable {
         return try NIOSSLContext(configuration: configuration)
     }
 }
-
-/// How a server's certificate is checked.
-public struct SMTPClientTLSVerification: Hashable, Sendable {
-    /// The certificates to trust (`.default` is the system's store).
-    public var trustRoots: NIOSSLTrustRoots
-    /// The name the certificate must carry; also sent as SNI.
-    public var serverName: String
-
-    public init(trustRoots: NIOSSLTrustRoots = .default, serverName: String) {
-        self.trustRoots = trustRoots
-        self.serverName = serverName
-    }
-}

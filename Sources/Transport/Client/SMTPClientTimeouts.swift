@@ -24,6 +24,7 @@ public struct SMTPClientTimeouts: Hashable, Sendable {
     /// An open connection with no transaction, before the client quits.
     public var idle: Duration
 
+    /// Time-outs; the defaults follow RFC 5321 §4.5.3.2.
     public init(
         connect: Duration = .seconds(30),
         greeting: Duration = .seconds(300),

@@ -32,6 +32,7 @@ public struct DNSError: Error, Hashable, Sendable, CustomStringConvertible {
     public let domain: String
     /// Where the error was raised (`#fileID`, `#line`).
     public let fileID: String
+    /// The line in `fileID`.
     public let line: Int
 
     private init(_ code: Code, domain: String, fileID: String, line: Int) {
@@ -104,6 +105,7 @@ public struct DNSError: Error, Hashable, Sendable, CustomStringConvertible {
         lhs.code == rhs.code && lhs.domain == rhs.domain
     }
 
+    /// Hashes what `==` compares.
     public func hash(into hasher: inout Hasher) {
         hasher.combine(code)
         hasher.combine(domain)

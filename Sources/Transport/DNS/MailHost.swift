@@ -13,6 +13,7 @@ public struct MailHost: Hashable, Sendable {
     /// IPv4 then IPv6 address literals, never empty.
     public let addresses: [String]
 
+    /// A host; `addresses` should not be empty.
     public init(name: String, preference: Int, addresses: [String]) {
         self.name = name
         self.preference = preference

@@ -32,6 +32,7 @@ public final class SystemResolver: MXResolving {
         self.threadPool = threadPool
     }
 
+    /// The mail hosts of `domain` in the order to try; see the type's description.
     public func resolveMailHosts(for domain: String) async throws(DNSError) -> [MailHost] {
         let name: String
         switch try MailDomain.parse(domain) {

@@ -142,6 +142,20 @@ struct SystemResolverTests {
         #expect(ContinuousClock.now - started < .seconds(10))
     }
 
+    @Test("reports a temporary failure when the server never answers, within the configured time-out")
+    func serverSilent() async throws {
+        let blackHole = try UDPBlackHole()
+        let configuration = ResolverConfiguration(nameserver: ("127.0.0.1", blackHole.port), timeout: .seconds(1), attempts: 2)
+        let started = ContinuousClock.now
+        let error = try await #require(throws: DNSError.self) {
+            try await SystemResolver(configuration: configuration).resolveMailHosts(for: "example.test")
+        }
+        let elapsed = ContinuousClock.now - started
+        #expect(!error.isPermanent)
+        #expect(error.enhancedStatus == .directoryServerFailure)
+        #expect(elapsed >= .milliseconds(900) && elapsed < .seconds(10), "\(elapsed)")
+    }
+
     @Test("resolves address literals without DNS", arguments: [
         ("[127.0.0.1]", "127.0.0.1"),
         ("[IPv6:::1]", "::1"),
@@ -152,5 +166,31 @@ struct SystemResolverTests {
         let configuration = ResolverConfiguration(nameserver: ("127.0.0.1", LoopbackPort.free()), timeout: .seconds(1), attempts: 1)
         let hosts = try await SystemResolver(configuration: configuration).resolveMailHosts(for: literal)
         #expect(hosts == [MailHost(name: literal, preference: 0, addresses: [address])])
+    }
+}
+
+/// A UDP socket on loopback that takes queries and never answers them.
+final class UDPBlackHole {
+    let port: Int
+    private let descriptor: Int32
+
+    init() throws {
+        let descriptor = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+        self.descriptor = descriptor
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(descriptor, $0, length) == 0 && getsockname(descriptor, $0, &length) == 0
+            }
+        }
+        try #require(bound, "cannot bind a UDP socket on loopback")
+        port = Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    deinit {
+        close(descriptor)
     }
 }

@@ -57,6 +57,24 @@ final class PeerProcess {
         self.pid = pid
     }
 
+    /// Runs `executable` to completion (at most `limit`) and returns its exit status and output.
+    static func run(
+        _ executable: String, _ arguments: [String], package: String, limit: Duration = .seconds(30)
+    ) throws -> (status: Int32, output: String) {
+        let peer = try PeerProcess(executable, arguments, package: package)
+        let deadline = ContinuousClock.now + limit
+        var status: Int32 = 0
+        while ContinuousClock.now < deadline {
+            if waitpid(peer.pid, &status, WNOHANG) == peer.pid {
+                peer.isReaped = true
+                return ((status >> 8) & 0xFF, peer.output())
+            }
+            usleep(10_000)
+        }
+        Issue.record("\(executable) did not finish within \(limit): \(peer.collectedOutput())")
+        throw PeerError.notReady(executable)
+    }
+
     /// Whether the peer is still running (not yet exited).
     var isRunning: Bool {
         guard !isReaped else { return false }
@@ -81,6 +99,16 @@ final class PeerProcess {
         }
         Issue.record("\(name) not ready (\(what)) after \(limit): \(collectedOutput())")
         throw PeerError.notReady(name)
+    }
+
+    /// Asks the peer to stop with SIGTERM, so a master process can stop its
+    /// children, and waits up to `grace` before `stop()`.
+    func terminate(grace: Duration = .seconds(5)) {
+        guard !isReaped else { return }
+        kill(pid, SIGTERM)
+        let deadline = ContinuousClock.now + grace
+        while isRunning && ContinuousClock.now < deadline { usleep(10_000) }
+        stop()
     }
 
     /// Stops the peer with SIGKILL and reaps it. Idempotent.
