@@ -92,16 +92,18 @@ let package = Package(
             dependencies: ["Envelope", "Queue"],
             path: "Tests/JournalCrashWriter"
         ),
+        // Helpers shared by the test targets: real peer processes started with posix_spawn.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "EnvelopeTests", dependencies: ["Envelope"]),
         .testTarget(name: "QueueTests", dependencies: ["Queue", "Envelope", "JournalCrashWriter"]),
         .testTarget(
             name: "TransportTests",
             dependencies: [
-                "Transport", "Envelope",
+                "Transport", "Envelope", "TestSupport",
                 .product(name: "NIOEmbedded", package: "swift-nio"),
             ]
         ),
         .testTarget(name: "ServerTests", dependencies: ["Server"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["ternd", "ternctl"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["ternd", "ternctl", "TestSupport"]),
     ]
 )

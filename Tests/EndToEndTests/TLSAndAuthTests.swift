@@ -74,9 +74,9 @@ struct TLSAndAuthTests {
         let good = try IngressTests.swaks(daemon.port, ["--tls", "-a", mechanism, "-au", "alice", "-ap", "secret", "--from", "alice@example.org", "--to", "x@elsewhere.example"])
         #expect(good.status == 0, "\(good.output)")
         #expect(good.output.contains("235 2.7.0"))
+        // The relayed message (its delivery to elsewhere.example may since have failed and bounced).
         let queue = try daemon.queue()
-        #expect(queue.count == 1)
-        #expect(queue.first?["authUser"] as? String == "alice")
+        #expect(queue.filter { $0["authUser"] as? String == "alice" }.count == 1)
     }
 
     @Test("AUTH is not offered without TLS")

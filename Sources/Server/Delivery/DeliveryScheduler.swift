@@ -77,7 +77,8 @@ actor DeliveryScheduler: Service {
         let poll = idlePoll
         let nudge = wakeup
         let timer = Task {
-            try? await Task.sleep(for: poll)
+            // A cancelled timer must not wake the loop, or it would spin.
+            guard (try? await Task.sleep(for: poll)) != nil else { return }
             nudge.yield()
         }
         _ = await iterator.next(isolation: #isolation)

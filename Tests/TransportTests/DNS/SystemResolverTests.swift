@@ -1,3 +1,4 @@
+import TestSupport
 import Envelope
 import Foundation
 import Testing

@@ -13,14 +13,14 @@ import Testing
 /// every descriptor at start (dnsmasq) make it block in `waitpid`, hanging
 /// every other test that waits for a child. The child gets an empty signal
 /// mask (the test process blocks SIGTERM in some threads).
-final class PeerProcess {
+public final class PeerProcess {
     private let pid: pid_t
     private var isReaped = false
     private let outputPath: String
-    let name: String
+    public let name: String
 
     /// Starts `executable` with `arguments`; fails when it is not installed.
-    init(_ executable: String, _ arguments: [String], package: String) throws {
+    public init(_ executable: String, _ arguments: [String], package: String) throws {
         try #require(
             FileManager.default.isExecutableFile(atPath: executable),
             "\(executable) is missing: install the Debian package \(package) (tools/test does)"
@@ -58,7 +58,7 @@ final class PeerProcess {
     }
 
     /// Runs `executable` to completion (at most `limit`) and returns its exit status and output.
-    static func run(
+    public static func run(
         _ executable: String, _ arguments: [String], package: String, limit: Duration = .seconds(30)
     ) throws -> (status: Int32, output: String) {
         let peer = try PeerProcess(executable, arguments, package: package)
@@ -76,7 +76,7 @@ final class PeerProcess {
     }
 
     /// Whether the peer is still running (not yet exited).
-    var isRunning: Bool {
+    public var isRunning: Bool {
         guard !isReaped else { return false }
         var status: Int32 = 0
         if waitpid(pid, &status, WNOHANG) == pid {
@@ -87,7 +87,7 @@ final class PeerProcess {
     }
 
     /// Waits until `isReady` holds, polling every 20 ms for at most `limit`.
-    func waitUntil(_ what: String, limit: Duration = .seconds(10), _ isReady: () -> Bool) throws {
+    public func waitUntil(_ what: String, limit: Duration = .seconds(10), _ isReady: () -> Bool) throws {
         let deadline = ContinuousClock.now + limit
         while ContinuousClock.now < deadline {
             if isReady() { return }
@@ -103,7 +103,7 @@ final class PeerProcess {
 
     /// Asks the peer to stop with SIGTERM, so a master process can stop its
     /// children, and waits up to `grace` before `stop()`.
-    func terminate(grace: Duration = .seconds(5)) {
+    public func terminate(grace: Duration = .seconds(5)) {
         guard !isReaped else { return }
         kill(pid, SIGTERM)
         let deadline = ContinuousClock.now + grace
@@ -112,7 +112,7 @@ final class PeerProcess {
     }
 
     /// Stops the peer with SIGKILL and reaps it. Idempotent.
-    func stop() {
+    public func stop() {
         guard !isReaped else { return }
         kill(pid, SIGKILL)
         var status: Int32 = 0
@@ -121,12 +121,12 @@ final class PeerProcess {
     }
 
     /// Everything the peer printed so far.
-    func output() -> String {
+    public func output() -> String {
         (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
     }
 
     /// Stops the peer and returns everything it printed.
-    func collectedOutput() -> String {
+    public func collectedOutput() -> String {
         stop()
         return output()
     }
@@ -136,7 +136,7 @@ final class PeerProcess {
         try? FileManager.default.removeItem(atPath: outputPath)
     }
 
-    enum PeerError: Error {
+    public enum PeerError: Error {
         case exited(String)
         case notReady(String)
     }
