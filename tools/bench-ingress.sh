@@ -374,14 +374,11 @@ size_label() { if [ $(($1 % 1024)) -eq 0 ]; then echo "$(($1 / 1024)) KB"; else 
 last_word() { echo "${1% }" | awk '{ print $NF }'; }
 median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
-# Messages for one run: fixed, or the warm-up rate × --seconds, a multiple of the sessions.
+# messages_for RATE SECONDS SESSIONS MINIMUM: RATE × SECONDS messages, at least MINIMUM,
+# at most 200,000, a multiple of SESSIONS.
 messages_for() {
-    local rate=$1 sessions=$2 minimum=$3
-    if [ -n "$FIXED_MESSAGES" ]; then
-        echo "$FIXED_MESSAGES"
-        return
-    fi
-    awk -v r="$rate" -v s="$RUN_SECONDS" -v k="$sessions" -v lo="$minimum" 'BEGIN {
+    local rate=$1 seconds=$2 sessions=$3 minimum=$4
+    awk -v r="$rate" -v s="$seconds" -v k="$sessions" -v lo="$minimum" 'BEGIN {
         n = r * s; if (n < lo) n = lo; if (n > 200000) n = 200000
         n = int((n + k - 1) / k) * k; print n }'
 }
@@ -404,11 +401,17 @@ for size in "${SIZE_LIST[@]}"; do
     start_tern
     for sessions in "${SESSION_LIST[@]}"; do
         declare -A N=() RATES=() CPU=() SENT=()
-        # Warm-up (not measured): starts Postfix's processes, warms caches, and sizes the runs.
+        # Warm-up (not measured): starts Postfix's processes, warms caches, and sizes the
+        # runs: a short run, then one of about a second sized from it, whose rate sizes N.
         warm=$((sessions * 20 > 200 ? sessions * 20 : 200))
         for target in tern postfix sink; do
             run "$target" "$size" "$sessions" "$warm" || exit 1
-            N[$target]=$(messages_for "$RUN_RATE" "$sessions" "$warm")
+            if [ -n "$FIXED_MESSAGES" ]; then
+                N[$target]=$FIXED_MESSAGES
+            else
+                run "$target" "$size" "$sessions" "$(messages_for "$RUN_RATE" 1 "$sessions" "$warm")" || exit 1
+                N[$target]=$(messages_for "$RUN_RATE" "$RUN_SECONDS" "$sessions" "$warm")
+            fi
             RATES[$target]="" CPU[$target]=0 SENT[$target]=0
         done
         for round in $(seq "$ROUNDS"); do
