@@ -102,7 +102,7 @@ trap 'exit 143' TERM
 WORK=$(mktemp -d /tmp/tern-bench-ingress.XXXXXX)
 chmod 755 "$WORK" # Postfix's daemons run as postfix and must reach their queue below it
 
-# A port on 127.0.0.1 nothing listens on.
+# free_port VAR: sets VAR to a port on 127.0.0.1 that nothing listens on and no other VAR got.
 USED_PORTS=" "
 free_port() {
     local port
@@ -111,7 +111,7 @@ free_port() {
         [[ $USED_PORTS == *" $port "* ]] && continue
         if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
             USED_PORTS+="$port "
-            echo "$port"
+            printf -v "$1" '%s' "$port"
             return
         fi
     done
@@ -131,7 +131,7 @@ wait_listening() {
     return 1
 }
 
-# cpu_ticks PID: utime + stime (+ cutime + cstime with a second argument), in clock ticks.
+# cpu_ticks PID: utime + stime (+ cutime + cstime when CHILDREN=1), in clock ticks.
 cpu_ticks() {
     local stat
     stat=$(cat "/proc/$1/stat" 2>/dev/null) || { echo 0; return; }
@@ -143,7 +143,7 @@ CLK_TCK=$(getconf CLK_TCK)
 # --------------------------------------------------------------------------
 # Tern
 # --------------------------------------------------------------------------
-TERN_PORT=$(free_port)
+free_port TERN_PORT
 TERN_DIR="$WORK/tern"
 
 start_tern() {
@@ -185,7 +185,7 @@ tern_accepted() { grep -c ' nrcpt=' "$TERN_DIR/ternd.log" || true; }
 # --------------------------------------------------------------------------
 # Postfix, a private instance
 # --------------------------------------------------------------------------
-POSTFIX_PORT=$(free_port)
+free_port POSTFIX_PORT
 PF="$WORK/postfix"
 
 start_postfix() {
@@ -310,7 +310,7 @@ postfix_drain() {
 # --------------------------------------------------------------------------
 # smtp-sink
 # --------------------------------------------------------------------------
-SINK_PORT=$(free_port)
+free_port SINK_PORT
 start_sink() {
     smtp-sink -u postfix -c "127.0.0.1:$SINK_PORT" 1000 >"$WORK/sink.out" 2>"$WORK/sink.err" &
     SINK_PID=$!
