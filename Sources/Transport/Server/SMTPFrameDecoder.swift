@@ -164,37 +164,61 @@ private struct DataScanner: Sendable {
 
     /// Consumes bytes from `input`; returns `.data` with what they decode to,
     /// `.dataEnd` at the end marker, or nil when `input` held nothing usable.
+    ///
+    /// Bytes are copied in runs: a run is cut only where the output differs
+    /// from the input (a stuffed dot, the end marker, a normalized line
+    /// ending), and ordinary text is skipped over in a tight loop.
     mutating func scan(_ input: inout ByteBuffer) -> SMTPInboundFrame? {
         if endPending { return .dataEnd(defects) }
         guard input.readableBytes > 0 else { return nil }
         var output = ByteBufferAllocator().buffer(capacity: input.readableBytes + 16)
+        // Work on locals: no exclusivity checks on `self` in the loop.
+        var state = self.state
+        var lineLength = self.lineLength
+        var defects = self.defects
+        let normalize = policy == .normalize
+        let longLine = textLineLimit - 2
         var consumed = 0
         var ended = false
         input.withUnsafeReadableBytes { bytes in
+            let count = bytes.count
             var runStart = 0
             var index = 0
             func flushRun(upTo end: Int) {
                 if end > runStart { output.writeBytes(UnsafeRawBufferPointer(rebasing: bytes[runStart..<end])) }
             }
-            while index < bytes.count {
+            while index < count {
                 let byte = bytes[index]
                 switch state {
                 case .inLine, .softLineStart:
                     if byte == Self.cr {
-                        flushRun(upTo: index)
-                        runStart = index + 1
                         state = .cr
                     } else if byte == Self.lf {
-                        flushRun(upTo: index)
-                        runStart = index + 1
-                        bareLineEnd(.bareLF, into: &output)
+                        defects.insert(.bareLF)
+                        if normalize {
+                            flushRun(upTo: index)
+                            output.writeInteger(Self.cr)
+                            output.writeInteger(Self.lf)
+                            runStart = index + 1
+                        }
+                        lineLength = 0
+                        state = .softLineStart
                     } else {
-                        if state == .softLineStart && byte == Self.dot && lineLength == 0 {
+                        if state == .softLineStart && byte == Self.dot {
                             flushRun(upTo: index)
                             runStart = index + 1
                         }
                         state = .inLine
-                        countLineByte()
+                        var end = index + 1
+                        while end < count {
+                            let next = bytes[end]
+                            if next == Self.cr || next == Self.lf { break }
+                            end += 1
+                        }
+                        lineLength += end - index
+                        if lineLength > longLine { defects.insert(.longLine) }
+                        index = end
+                        continue
                     }
                 case .lineStart:
                     if byte == Self.dot {
@@ -219,51 +243,44 @@ private struct DataScanner: Sendable {
                         ended = true
                         return
                     }
-                    // ".\r" then something else: the CR was bare.
+                    // ".\r" then something else: the held-back CR was bare.
+                    defects.insert(.bareCR)
+                    output.writeInteger(Self.cr)
+                    if normalize { output.writeInteger(Self.lf) }
                     runStart = index
-                    bareLineEnd(.bareCR, into: &output)
+                    lineLength = 0
+                    state = .softLineStart
                     continue
                 case .cr:
                     if byte == Self.lf {
-                        output.writeInteger(Self.cr)
-                        output.writeInteger(Self.lf)
-                        runStart = index + 1
                         lineLength = 0
                         state = .lineStart
                     } else {
-                        runStart = index
-                        bareLineEnd(.bareCR, into: &output)
+                        // The CR before this byte was bare; it is already in the run.
+                        defects.insert(.bareCR)
+                        if normalize {
+                            flushRun(upTo: index)
+                            output.writeInteger(Self.lf)
+                            runStart = index
+                        }
+                        lineLength = 0
+                        state = .softLineStart
                         continue
                     }
                 }
                 index += 1
             }
             flushRun(upTo: index)
-            consumed = bytes.count
+            consumed = count
         }
+        self.state = state
+        self.lineLength = lineLength
+        self.defects = defects
         input.moveReaderIndex(forwardBy: consumed)
         if ended {
             guard output.readableBytes > 0 else { return .dataEnd(defects) }
             endPending = true
         }
         return .data(output)
-    }
-
-    private mutating func countLineByte() {
-        lineLength += 1
-        if lineLength > textLineLimit - 2 { defects.insert(.longLine) }
-    }
-
-    /// A bare CR or LF ended a line: record it and write CRLF when normalizing.
-    private mutating func bareLineEnd(_ defect: DataDefects, into output: inout ByteBuffer) {
-        defects.insert(defect)
-        if policy == .normalize {
-            output.writeInteger(Self.cr)
-            output.writeInteger(Self.lf)
-        } else {
-            output.writeInteger(defect == .bareLF ? Self.lf : Self.cr)
-        }
-        lineLength = 0
-        state = .softLineStart
     }
 }
