@@ -185,3 +185,38 @@ struct LocalDeliveryTests {
         #expect(Self.files(in: inbox).count == 2, "exactly one delay warning and one failure report")
     }
 }
+
+/// SIGHUP re-reads the configuration: a fixed action unsticks queued mail.
+@Suite("Configuration reload end to end")
+struct ReloadTests {
+    @Test("a message deferred by a broken action is delivered after the fixed file is reloaded with SIGHUP")
+    func reloadUnsticks() throws {
+        let broken = LocalDeliveryTests.config("""
+            action "local" mda "/nonexistent/deliver"
+            match from any for domain "example.test" action "local"
+            """, retry: "1s..1s")
+        let daemon = try TernDaemonProcess(config: broken)
+        _ = try LocalDeliveryTests.send(daemon, to: "ivy@example.test", body: "Subject: stuck\r\n\r\nx\r\n")
+        #expect(LocalDeliveryTests.eventually(20) { daemon.log.contains("status=deferred") })
+        let fixed = LocalDeliveryTests.config("""
+            action "local" maildir "$DIR/mail/%{user.username}/Maildir"
+            match from any for domain "example.test" action "local"
+            """, retry: "1s..1s")
+        daemon.workspace.write("tern.conf", fixed.replacingOccurrences(of: "$PORT", with: "\(daemon.port)").replacingOccurrences(of: "$DIR", with: daemon.workspace.path))
+        kill(daemon.pid, SIGHUP)
+        #expect(LocalDeliveryTests.eventually(10) { daemon.log.contains("configuration reloaded") })
+        let inbox = daemon.workspace.file("mail/ivy/Maildir/new")
+        #expect(LocalDeliveryTests.eventually(20) { LocalDeliveryTests.files(in: inbox).count == 1 })
+    }
+
+    @Test("a reloaded file with an error is refused and the configuration in force is kept")
+    func badReload() throws {
+        let daemon = try TernDaemonProcess(config: IngressTests.config)
+        daemon.workspace.write("tern.conf", "listen on 127.0.0.1 port nonsense\n")
+        kill(daemon.pid, SIGHUP)
+        #expect(LocalDeliveryTests.eventually(10) { daemon.log.contains("configuration not reloaded") })
+        #expect(daemon.log.contains("tern.conf:1:"))
+        let result = try IngressTests.swaks(daemon.port, ["--from", "a@example.org", "--to", "b@example.test"])
+        #expect(result.status == 0)
+    }
+}

@@ -43,7 +43,7 @@ struct Ternd: AsyncParsableCommand {
         }
         let logger = Logger(label: "ternd")
         do {
-            try await TernDaemon.run(configuration: configuration, logger: logger)
+            try await TernDaemon.run(configuration: configuration, configurationPath: file, logger: logger)
         } catch {
             logger.critical("ternd: \(error)")
             throw ExitCode(1)

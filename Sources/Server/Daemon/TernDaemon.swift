@@ -19,10 +19,11 @@ public enum TernDaemon {
 
     /// Runs until SIGTERM/SIGINT, then stops accepting, lets sessions finish
     /// and closes the journal.
-    public static func run(configuration: Configuration, logger: Logger) async throws {
-        let tables: InMemoryTableLookup
+    /// - Parameter configurationPath: the file SIGHUP re-reads; nil for the embedded default.
+    public static func run(configuration: Configuration, configurationPath: String?, logger: Logger) async throws {
+        let store: ConfigurationStore
         do {
-            tables = InMemoryTableLookup(tables: try TableLoader.resolve(configuration.tables))
+            store = ConfigurationStore(try ConfigurationStore.load(configuration))
         } catch {
             throw StartupError(description: "\(error)")
         }
@@ -40,19 +41,22 @@ public enum TernDaemon {
             nameserver: configuration.resolver.map { ($0.address.description, $0.port) }
         ))
         let remote = RemoteDeliveryAgent(
-            resolver: resolver, group: group, tables: tables, hostname: configuration.hostname,
+            resolver: resolver, group: group, store: store, hostname: configuration.hostname,
             pool: ConnectionPool(), limiter: DestinationLimiter(limits: configuration.limits), logger: logger
         )
         let scheduler = DeliveryScheduler(
-            journal: journal, configuration: configuration, tables: tables, agents: DeliveryAgents(remote: remote), logger: logger
+            journal: journal, store: store, agents: DeliveryAgents(remote: remote), logger: logger
         )
         // Services stop in reverse order: listeners first, then delivery, the journal last.
-        var services: [any Service] = [JournalService(journal: journal, logger: logger), scheduler]
+        var services: [any Service] = [
+            JournalService(journal: journal, logger: logger), scheduler,
+            ConfigurationReloadService(store: store, path: configurationPath, logger: logger),
+        ]
         for listener in configuration.listeners {
             let tlsContext = try listener.pki.map { try makeTLSContext(configuration.pkis[$0]!) }
-            let credentials = listener.auth.table.map { CredentialChecker(table: $0, tables: tables) }
+            let credentials = listener.auth.table.map { CredentialChecker(table: $0, store: store) }
             let delegate = IngressDelegate(
-                configuration: configuration, tables: tables, listener: listener, journal: journal,
+                store: store, listener: listener, journal: journal,
                 ids: ids, credentials: credentials, stored: { scheduler.notify() }, logger: logger
             )
             for address in try bindAddresses(listener) {

@@ -13,10 +13,9 @@ import ServiceLifecycle
 /// attempt ends, and after a crash everything in the due index is due again.
 actor DeliveryScheduler: Service {
     private let journal: Journal
-    private let router: DeliveryRouter
     private let agents: DeliveryAgents
-    private let reports: DeliveryReports
-    private let configuration: Configuration
+    private let store: ConfigurationStore
+    private let reportIDs = MessageIDGenerator()
     private let logger: Logger
     private let wakeups: AsyncStream<Void>
     private let wakeup: AsyncStream<Void>.Continuation
@@ -35,12 +34,10 @@ actor DeliveryScheduler: Service {
         var index: UInt32
     }
 
-    init(journal: Journal, configuration: Configuration, tables: any TableLookup, agents: DeliveryAgents, logger: Logger,
+    init(journal: Journal, store: ConfigurationStore, agents: DeliveryAgents, logger: Logger,
          maxConcurrentDeliveries: Int = 64, idlePoll: Duration = .seconds(1)) {
         self.journal = journal
-        self.configuration = configuration
-        router = DeliveryRouter(configuration: configuration, tables: tables)
-        reports = DeliveryReports(configuration: configuration)
+        self.store = store
         self.agents = agents
         self.logger = logger
         self.maxConcurrentDeliveries = maxConcurrentDeliveries
@@ -91,6 +88,8 @@ actor DeliveryScheduler: Service {
     private func plan() -> [DeliveryBatch] {
         let capacity = maxConcurrentDeliveries - running
         guard capacity > 0 else { return [] }
+        let current = store.current
+        let router = DeliveryRouter(configuration: current.configuration, tables: current.tables)
         let now = Date()
         let due: [DueRecipient]
         do {
@@ -180,6 +179,8 @@ actor DeliveryScheduler: Service {
     /// Writes the outcomes and any DSN they cause in one transaction.
     private func record(_ batch: DeliveryBatch, _ results: [DeliveryResult], body: [UInt8], now: Date) async {
         let envelope = batch.message.envelope
+        let configuration = store.current.configuration
+        let reports = DeliveryReports(configuration: configuration, ids: reportIDs)
         var changes: [JournalChange] = []
         var updated: [(UInt32, Recipient, DeliveryResult)] = []
         var delayed: [Recipient] = []

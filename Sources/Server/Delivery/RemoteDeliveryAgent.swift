@@ -11,7 +11,7 @@ import Transport
 struct RemoteDeliveryAgent: Sendable {
     let resolver: any MXResolving
     let group: any EventLoopGroup
-    let tables: any TableLookup
+    let store: ConfigurationStore
     let hostname: String
     let pool: ConnectionPool
     let limiter: DestinationLimiter
@@ -129,7 +129,7 @@ struct RemoteDeliveryAgent: Sendable {
                 case .smtp, .lmtp: relay.tls.clientPolicy(serverName: host.host)
                 }
                 if let table = relay.authTable, let user = host.user {
-                    guard let secret = tables.value(table: table, key: user) else {
+                    guard let secret = store.current.tables.value(table: table, key: user) else {
                         throw .temporary(EnhancedStatus(4, 3, 5), "no credentials for \(user) in table \(table)")
                     }
                     let parts = secret.split(separator: ":", maxSplits: 1)

@@ -7,10 +7,10 @@ import Foundation
 struct CredentialChecker: Sendable {
     /// The table's name in the configuration.
     let table: String
-    let tables: any TableLookup
+    let store: ConfigurationStore
 
     func verify(user: String, password: String) async -> Bool {
-        guard let hash = tables.value(table: table, key: user), hash.hasPrefix("$") else { return false }
+        guard let hash = store.current.tables.value(table: table, key: user), hash.hasPrefix("$") else { return false }
         return await withCheckedContinuation { continuation in
             DispatchQueue.global().async {
                 continuation.resume(returning: Self.matches(password: password, hash: hash))

@@ -8,8 +8,7 @@ import Transport
 /// decides each recipient by the match rules, stamps the Received header and
 /// stores accepted messages durably before the session answers 250.
 struct IngressDelegate: SMTPServerDelegate {
-    let configuration: Configuration
-    let tables: any TableLookup
+    let store: ConfigurationStore
     let listener: ListenerConfig
     let journal: Journal
     let ids: MessageIDGenerator
@@ -19,7 +18,8 @@ struct IngressDelegate: SMTPServerDelegate {
     let logger: Logger
 
     func checkRecipient(_ recipient: MailAddress, parameters: RecipientParameters, sender: ReversePath, facts: SMTPSessionFacts) -> SMTPReply? {
-        let domain = recipient.domain.isEmpty ? configuration.hostname : recipient.domain
+        let current = store.current
+        let domain = recipient.domain.isEmpty ? current.configuration.hostname : recipient.domain
         let routing = RoutingFacts(
             clientIsLocal: Self.isLoopback(facts.clientAddress),
             clientAddress: facts.clientAddress,
@@ -29,7 +29,7 @@ struct IngressDelegate: SMTPServerDelegate {
             recipientLocalPart: recipient.localPart,
             recipientDomain: domain
         )
-        let decision = configuration.route(for: routing, tables: tables)
+        let decision = current.configuration.route(for: routing, tables: current.tables)
         let rejection: SMTPReply? = switch decision {
         case .action: nil
         case .reject: SMTPReply(code: 550, status: .relayDenied, "Recipient rejected by policy")
@@ -63,6 +63,7 @@ struct IngressDelegate: SMTPServerDelegate {
 
     func store(_ message: PreparedMessage, transaction: SMTPTransaction, body: SpooledBody, facts: SMTPSessionFacts) async -> Result<String, SMTPStoreFailure> {
         guard let id = MessageID(message.id) else { return .failure(.localError) }
+        let configuration = store.current.configuration
         let now = Date(journalMilliseconds: id.date)
         var flags: Envelope.Flags = []
         if transaction.parameters.smtpUTF8 { flags.insert(.smtpUTF8) }
