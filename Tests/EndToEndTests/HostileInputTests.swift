@@ -135,3 +135,36 @@ struct RejectDelayTests {
         #expect(client.command("RCPT TO:<b@example.test>")?.hasPrefix("250") == true)
     }
 }
+
+/// A client flooding connections meets the per-client session limit.
+@Suite("Session limits end to end")
+struct SessionLimitTests {
+    @Test("connections beyond the per-client limit get 421 and are closed; the others work")
+    func perClientLimit() throws {
+        let daemon = try TernDaemonProcess(config: IngressTests.config + "\nsmtp limits per-client 2\n")
+        // Let the harness's readiness probe, itself a session, be counted out first.
+        Thread.sleep(forTimeInterval: 0.5)
+        let first = try RawSMTPClient(port: daemon.port)
+        let second = try RawSMTPClient(port: daemon.port)
+        #expect(first.reply()?.hasPrefix("220") == true)
+        #expect(second.reply()?.hasPrefix("220") == true)
+        let third = try RawSMTPClient(port: daemon.port)
+        #expect(third.reply()?.hasPrefix("421 4.7.0") == true)
+        #expect(third.isClosedByServer())
+        #expect(first.command("NOOP")?.hasPrefix("250") == true)
+        _ = first.command("QUIT")
+        #expect(first.isClosedByServer())
+        Thread.sleep(forTimeInterval: 0.2)
+        let fourth = try RawSMTPClient(port: daemon.port)
+        #expect(fourth.reply()?.hasPrefix("220") == true)
+    }
+
+    @Test("IPv6: the listener on ::1 takes mail")
+    func ipv6() throws {
+        let daemon = try TernDaemonProcess(config: IngressTests.config + "\nlisten on ::1 port $PORT\n")
+        let result = try runCommand(try requireTool("/usr/bin/swaks"), ["--server", "::1", "--port", "\(daemon.port)", "-6", "--from", "a@example.org", "--to", "b@example.test"])
+        #expect(result.status == 0, "\(result.output)")
+        #expect(result.output.contains("queued as"))
+        #expect(daemon.log.contains("client=::1"))
+    }
+}
