@@ -19,6 +19,7 @@ struct RelayTests {
         match from any for domain "backup.test" action "out"
         match from any for domain "nullmx.test" action "out"
         match from any for domain "missing.test" action "out"
+        match from any for domain "dead.test" action "out"
         \(extra)
         """
     }
@@ -29,6 +30,8 @@ struct RelayTests {
         "--host-record=mx1.example.test,127.0.0.3",
         "--host-record=mx2.example.test,127.0.0.2",
         "--mx-host=nullmx.test,.,0",
+        "--mx-host=dead.test,mx.dead.test,10",
+        "--host-record=mx.dead.test,127.0.0.9",
     ]
 
     @Test("MX order with fallback past a dead host, under a one-connection limit")
@@ -103,5 +106,22 @@ struct RelayTests {
         #expect(LocalDeliveryTests.eventually(30) { sinkMessages("mx2ok", workspace: workspace).count == 1 })
         #expect(LocalDeliveryTests.eventually(10) { daemon.log.contains("status=sent") })
         withExtendedLifetime(sink) {}
+    }
+
+    @Test("a destination with no reachable server is backed off as a whole")
+    func destinationBackoff() throws {
+        let workspace = Workspace()
+        let (dns, dnsPort) = try startDNS(Self.records)
+        defer { withExtendedLifetime(dns) {} }
+        let daemon = try TernDaemonProcess(config: Self.config(dnsPort: dnsPort).replacingOccurrences(of: "retry 1s..2s", with: "retry 30s..1h"), workspace: workspace)
+        _ = try LocalDeliveryTests.send(daemon, from: "alice@sender.test", to: "a@dead.test", body: "Subject: 1\r\n\r\nx\r\n")
+        #expect(LocalDeliveryTests.eventually(20) { daemon.log.contains("destination dead.test unreachable, backed off") })
+        let second = try LocalDeliveryTests.send(daemon, from: "alice@sender.test", to: "b@dead.test", body: "Subject: 2\r\n\r\nx\r\n")
+        #expect(try LocalDeliveryTests.eventually(10) {
+            let message = try daemon.queue().first { $0["id"] as? String == second }
+            let recipient = (message?["recipients"] as? [[String: Any]])?.first
+            return (recipient?["lastReply"] as? String)?.hasPrefix("destination backed off") == true && recipient?["attempts"] as? Int == 0
+        })
+        #expect(!daemon.log.contains("id=\(second) to=<b@dead.test>"), "no attempt was made for the second message")
     }
 }

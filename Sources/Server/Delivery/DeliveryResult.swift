@@ -18,6 +18,9 @@ struct DeliveryResult: Hashable, Sendable {
     var remoteHost: String?
     /// Relayed to a server that did not offer DSN, so a requested success DSN is ours to send (`relayed`).
     var relayedWithoutDSN = false
+    /// No server of the destination could be reached at all: the whole
+    /// destination is backed off, not just this recipient.
+    var destinationUnreachable = false
 
     static func delivered(_ index: UInt32, _ reply: String, status: EnhancedStatus = .ok, remoteHost: String? = nil) -> DeliveryResult {
         DeliveryResult(index: index, outcome: .delivered, status: status, reply: reply, remoteHost: remoteHost)

@@ -22,6 +22,8 @@ actor DeliveryScheduler: Service {
     /// Recipients whose attempt is running: `messageID/index`.
     private var inFlight: Set<RecipientKey> = []
     private var running = 0
+    /// Destinations that could not be reached, and until when they rest.
+    private var backedOff: [String: (until: Date, reason: String)] = [:]
     private var random = SystemRandomNumberGenerator()
 
     /// At most this many groups are delivered at once.
@@ -98,6 +100,7 @@ actor DeliveryScheduler: Service {
             logger.error("cannot read the due index: \(error)")
             return []
         }
+        backedOff = backedOff.filter { $0.value.until > now }
         var byMessage: [MessageID: [UInt32]] = [:]
         var order: [MessageID] = []
         for entry in due where !inFlight.contains(RecipientKey(id: entry.messageID, index: entry.index)) {
@@ -105,6 +108,8 @@ actor DeliveryScheduler: Service {
             byMessage[entry.messageID, default: []].append(entry.index)
         }
         var batches: [DeliveryBatch] = []
+        var postponed: [(QueuedMessage, UInt32, Date, String)] = []
+        defer { postpone(postponed) }
         for id in order where batches.count < capacity {
             let message: QueuedMessage
             do {
@@ -118,6 +123,10 @@ actor DeliveryScheduler: Service {
             var groupOrder: [String] = []
             for index in byMessage[id] ?? [] where Int(index) < message.recipients.count {
                 let recipient = message.recipients[Int(index)]
+                if let rest = backedOff[recipient.address.normalizedDomain], now < message.envelope.expiry {
+                    postponed.append((message, index, rest.until, rest.reason))
+                    continue
+                }
                 let route: DeliveryBatch.Route
                 let key: String
                 if now >= message.envelope.expiry {
@@ -141,6 +150,29 @@ actor DeliveryScheduler: Service {
             }
         }
         return batches
+    }
+
+    /// Moves recipients of a backed-off destination to the end of its rest,
+    /// without counting an attempt, so they do not crowd the due index.
+    private func postpone(_ entries: [(QueuedMessage, UInt32, Date, String)]) {
+        guard !entries.isEmpty else { return }
+        let changes: [JournalChange] = entries.map { message, index, until, reason in
+            var recipient = message.recipients[Int(index)]
+            recipient.nextAttempt = min(until, max(message.envelope.expiry, Date()))
+            recipient.lastReply = reason
+            return .updateRecipient(message.envelope.id, index: index, recipient)
+        }
+        for (message, index, _, _) in entries { inFlight.insert(RecipientKey(id: message.envelope.id, index: index)) }
+        running += 1
+        Task {
+            do {
+                try await journal.commit(changes)
+            } catch {
+                logger.error("cannot postpone recipients of backed-off destinations: \(error)")
+            }
+            for (message, index, _, _) in entries { inFlight.remove(RecipientKey(id: message.envelope.id, index: index)) }
+            running -= 1
+        }
     }
 
     // MARK: - Delivering
@@ -226,6 +258,11 @@ actor DeliveryScheduler: Service {
             return
         }
         for (_, recipient, result) in updated { log(batch, recipient, result, now: now) }
+        if let unreachable = results.first(where: \.destinationUnreachable),
+           let next = updated.first(where: { $0.2.destinationUnreachable && $0.1.state == .scheduled })?.1.nextAttempt {
+            backedOff[batch.domain] = (next, "destination backed off: \(unreachable.reply)")
+            logger.notice("destination \(batch.domain) unreachable, backed off until \(next)")
+        }
     }
 
     private func log(_ batch: DeliveryBatch, _ recipient: Recipient, _ result: DeliveryResult, now: Date) {

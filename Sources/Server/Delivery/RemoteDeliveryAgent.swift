@@ -47,6 +47,7 @@ struct RemoteDeliveryAgent: Sendable {
         var pending = batch.recipients
         var settled: [UInt32: DeliveryResult] = [:]
         var lastFailure = DeliveryFailure.temporary(.noAnswerFromHost, "no server could be reached")
+        var anyConnected = false
         for target in targets where !pending.isEmpty {
             let transaction = OutboundTransaction(
                 sender: envelope.sender,
@@ -65,6 +66,7 @@ struct RemoteDeliveryAgent: Sendable {
                 if error.isPermanent { break }
                 continue
             }
+            anyConnected = true
             let results: [RecipientResult]
             do {
                 results = try await connection.send(transaction)
@@ -81,7 +83,14 @@ struct RemoteDeliveryAgent: Sendable {
             // A recipient the server deferred at RCPT may fare better at the next host only when the host as a whole failed; here it answered.
             pending = []
         }
-        return batch.indices.map { index in settled[index] ?? .failed(index, lastFailure) }
+        return batch.indices.map { index in
+            guard let result = settled[index] else {
+                var failed = DeliveryResult.failed(index, lastFailure)
+                failed.destinationUnreachable = !anyConnected && !lastFailure.isPermanent
+                return failed
+            }
+            return result
+        }
     }
 
     private static func result(_ result: RecipientResult, index: UInt32) -> DeliveryResult {
