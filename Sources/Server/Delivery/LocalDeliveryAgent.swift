@@ -62,10 +62,15 @@ struct LocalUser {
         let parts = address.localPart.split(separator: "+", maxSplits: 1, omittingEmptySubsequences: false)
         name = String(parts[0]).lowercased()
         `extension` = parts.count == 2 ? String(parts[1]) : nil
-        if let entry = getpwnam(name), let directory = entry.pointee.pw_dir {
-            home = String(cString: directory)
-        } else {
-            home = "/var/empty"
-        }
+        home = Self.homeDirectory(of: name) ?? "/var/empty"
+    }
+
+    /// The user's home directory from the system's user database (getpwnam_r: deliveries run on several threads).
+    static func homeDirectory(of user: String) -> String? {
+        var entry = passwd()
+        var found: UnsafeMutablePointer<passwd>?
+        var buffer = [CChar](repeating: 0, count: 4096)
+        guard getpwnam_r(user, &entry, &buffer, buffer.count, &found) == 0, found != nil, let directory = entry.pw_dir else { return nil }
+        return String(decoding: UnsafeRawBufferPointer(start: directory, count: strlen(directory)), as: UTF8.self)
     }
 }
