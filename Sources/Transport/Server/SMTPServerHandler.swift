@@ -50,6 +50,8 @@ public final class SMTPServerHandler: ChannelInboundHandler, RemovableChannelHan
     private var handshaking = false
     private var closing = false
     private var shutdownRequested = false
+    /// Reading is paused because too much input piled up while waiting.
+    private var readingPaused = false
     private var timer: Scheduled<Void>?
     private var context: ChannelHandlerContext?
 
@@ -106,7 +108,15 @@ public final class SMTPServerHandler: ChannelInboundHandler, RemovableChannelHan
         input.writeBuffer(&bytes)
         armTimer(context: context)
         process(context: context)
+        if waiting && input.readableBytes > Self.heldInputLimit && !readingPaused {
+            // A client that keeps sending while we store or check credentials is not read further until we resume.
+            readingPaused = true
+            context.channel.setOption(ChannelOptions.autoRead, value: false).whenFailure { _ in }
+        }
     }
+
+    /// Input held while an asynchronous step runs, beyond which reading pauses.
+    static let heldInputLimit = 256 * 1024
 
     public func channelReadComplete(context: ChannelHandlerContext) {
         context.flush()
@@ -290,6 +300,10 @@ public final class SMTPServerHandler: ChannelInboundHandler, RemovableChannelHan
     /// Continues with buffered input after an asynchronous step.
     private func resume(context: ChannelHandlerContext) {
         waiting = false
+        if readingPaused {
+            readingPaused = false
+            context.channel.setOption(ChannelOptions.autoRead, value: true).whenFailure { _ in }
+        }
         armTimer(context: context)
         if shutdownRequested && !closing {
             perform(machine.shuttingDown(), context: context)
