@@ -35,6 +35,7 @@ struct LMTPDeliveryTests {
         #expect(report.contains("Final-Recipient: rfc822; ghost@example.test"))
         #expect(report.contains("Action: failed"))
         #expect(report.contains("Status: 5.1.1"))
+        #expect(report.contains("\nRemote-MTA: dns; 127.0.0.1\n"), "\(report)")
         // Dovecot's own reply to RCPT TO for the unknown user.
         let diagnostic = try #require(report.split(separator: "\n").first { $0.hasPrefix("Diagnostic-Code:") }, "\(report)")
         #expect(diagnostic.hasPrefix("Diagnostic-Code: smtp; 550 5.1.1 "), "\(diagnostic)")

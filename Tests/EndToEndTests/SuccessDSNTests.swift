@@ -77,7 +77,8 @@ struct SuccessDSNTests {
         #expect(report.contains("Original-Recipient: rfc822; bob@example.test"))
         #expect(report.contains("Action: relayed"))
         #expect(report.contains("Status: 2.0.0"))
-        #expect(report.contains("Remote-MTA: dns; 127.0.0.1"))
+        // RFC 3464 §2.3.5: the MTA's name, not the log form name[address]:port.
+        #expect(report.contains("\nRemote-MTA: dns; 127.0.0.1\n"), "\(report)")
         withExtendedLifetime(sink) {}
     }
 
