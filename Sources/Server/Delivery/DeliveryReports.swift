@@ -25,10 +25,10 @@ struct DeliveryReports: Sendable {
             case .failed where DSNPolicy.shouldReport(.failed, for: recipient, of: envelope, defaultDelayWhenAbsent: false):
                 failed.append(Self.recipientReport(recipient, action: .failed))
             case .delivered:
-                let action: DSNAction? = switch (result.remoteHost, result.relayedWithoutDSN) {
-                case (nil, _): .delivered
-                case (_, true): .relayed
-                case (_, false): nil
+                let action: DSNAction? = switch result.successNotice {
+                case .delivered: .delivered
+                case .relayed: .relayed
+                case .passedOn: nil
                 }
                 if let action, DSNPolicy.shouldReport(action, for: recipient, of: envelope, defaultDelayWhenAbsent: false) {
                     succeeded.append(Self.recipientReport(recipient, action: action))
