@@ -23,15 +23,15 @@ struct DeliveryReports: Sendable {
         for (_, recipient, result) in outcomes {
             switch recipient.state {
             case .failed where DSNPolicy.shouldReport(.failed, for: recipient, of: envelope, defaultDelayWhenAbsent: false):
-                failed.append(DSNRecipientReport(recipient, action: .failed))
+                failed.append(Self.recipientReport(recipient, action: .failed))
             case .delivered:
-                let action: DSNAction? = switch (result.remoteHost, result.relayedWithoutDSN) {
-                case (nil, _): .delivered
-                case (_, true): .relayed
-                case (_, false): nil
+                let action: DSNAction? = switch result.successNotice {
+                case .delivered: .delivered
+                case .relayed: .relayed
+                case .passedOn: nil
                 }
                 if let action, DSNPolicy.shouldReport(action, for: recipient, of: envelope, defaultDelayWhenAbsent: false) {
-                    succeeded.append(DSNRecipientReport(recipient, action: action))
+                    succeeded.append(Self.recipientReport(recipient, action: action))
                 }
             default:
                 continue
@@ -42,8 +42,23 @@ struct DeliveryReports: Sendable {
 
     /// A delay warning for recipients still being retried.
     func delayWarning(for message: QueuedMessage, recipients: [Recipient], body: [UInt8], now: Date) -> JournalChange? {
-        let reports = recipients.map { DSNRecipientReport($0, action: .delayed, willRetryUntil: message.envelope.expiry) }
+        let reports = recipients.map { Self.recipientReport($0, action: .delayed, willRetryUntil: message.envelope.expiry) }
         return report(reports, about: message.envelope, body: body, now: now)
+    }
+
+    /// One recipient's part of a report. `Remote-MTA` names the server
+    /// (RFC 3464 §2.3.5: `dns; mx.example.org`), not the log form the journal
+    /// keeps for it (`mx.example.org[192.0.2.1]:25`).
+    static func recipientReport(_ recipient: Recipient, action: DSNAction, willRetryUntil: Date? = nil) -> DSNRecipientReport {
+        var report = DSNRecipientReport(recipient, action: action, willRetryUntil: willRetryUntil)
+        report.remoteMTA = report.remoteMTA.map(mtaName)
+        return report
+    }
+
+    /// `mx.example.org` from `mx.example.org[192.0.2.1]:25`; anything else as it is.
+    static func mtaName(_ remoteHost: String) -> String {
+        guard let match = remoteHost.wholeMatch(of: /(.+)\[[^\[\]]+\]:[0-9]+/) else { return remoteHost }
+        return String(match.1)
     }
 
     private func report(_ recipients: [DSNRecipientReport], about envelope: Envelope, body: [UInt8], now: Date) -> JournalChange? {

@@ -16,11 +16,21 @@ struct DeliveryResult: Hashable, Sendable {
     var reply: String
     /// `name[ip]:port` of the server that answered, when remote.
     var remoteHost: String?
-    /// Relayed to a server that did not offer DSN, so a requested success DSN is ours to send (`relayed`).
-    var relayedWithoutDSN = false
+    /// For a delivered recipient: which success DSN, if it asked for one, is ours to send.
+    var successNotice = SuccessNotice.delivered
     /// No server of the destination could be reached at all: the whole
     /// destination is backed off, not just this recipient.
     var destinationUnreachable = false
+
+    /// Who reports a delivery to a recipient that asked for success DSNs (RFC 3461 §6.2.1).
+    enum SuccessNotice: Hashable, Sendable {
+        /// Final delivery here, or by an LMTP server into the mailbox: `delivered`.
+        case delivered
+        /// Relayed to a server that did not announce DSN: `relayed`.
+        case relayed
+        /// The next hop announced DSN and took the request over: no report of ours.
+        case passedOn
+    }
 
     static func delivered(_ index: UInt32, _ reply: String, status: EnhancedStatus = .ok, remoteHost: String? = nil) -> DeliveryResult {
         DeliveryResult(index: index, outcome: .delivered, status: status, reply: reply, remoteHost: remoteHost)

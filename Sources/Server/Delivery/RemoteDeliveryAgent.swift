@@ -74,12 +74,12 @@ struct RemoteDeliveryAgent: Sendable {
             } catch {
                 await connection.quit()
                 lastFailure = Self.failure(error)
-                for result in error.settledResults { settled[pending[result.index].index] = Self.result(result, index: pending[result.index].index) }
+                for result in error.settledResults { settled[pending[result.index].index] = Self.result(result, index: pending[result.index].index, mode: target.settings.mode) }
                 pending = pending.enumerated().filter { offset, _ in !error.settledResults.contains { $0.index == offset } }.map(\.element)
                 if error.isPermanent { break }
                 continue
             }
-            for result in results { settled[pending[result.index].index] = Self.result(result, index: pending[result.index].index) }
+            for result in results { settled[pending[result.index].index] = Self.result(result, index: pending[result.index].index, mode: target.settings.mode) }
             // A recipient the server deferred at RCPT may fare better at the next host only when the host as a whole failed; here it answered.
             pending = []
         }
@@ -93,13 +93,19 @@ struct RemoteDeliveryAgent: Sendable {
         }
     }
 
-    private static func result(_ result: RecipientResult, index: UInt32) -> DeliveryResult {
+    private static func result(_ result: RecipientResult, index: UInt32, mode: SMTPClientMode) -> DeliveryResult {
         let text = result.reply.lines.joined(separator: " ")
         let reply = "\(result.reply.code) \(result.reply.status.map { "\($0) " } ?? "")\(text)"
         switch result.outcome {
         case .delivered:
             var delivered = DeliveryResult.delivered(index, reply, status: result.enhancedStatus, remoteHost: result.remoteHost)
-            delivered.relayedWithoutDSN = !result.dsnPassedOn
+            // An LMTP server delivers into the mailbox: without DSN of its own
+            // that is final delivery, as Postfix's LMTP client also takes it.
+            delivered.successNotice = switch (result.dsnPassedOn, mode) {
+            case (true, _): .passedOn
+            case (false, .lmtp): .delivered
+            case (false, .smtp): .relayed
+            }
             return delivered
         case .temporaryFailure:
             return DeliveryResult(index: index, outcome: .temporary, status: result.enhancedStatus, reply: reply, remoteHost: result.remoteHost)

@@ -1,4 +1,5 @@
 import Envelope
+import TestSupport
 import Foundation
 import NIOCore
 import NIOPosix

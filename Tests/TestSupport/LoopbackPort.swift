@@ -1,9 +1,9 @@
 import Foundation
 
 /// Free ports on 127.0.0.1 for peers, found by binding port 0.
-enum LoopbackPort {
+public enum LoopbackPort {
     /// A port that was free for both TCP and UDP a moment ago.
-    static func free() -> Int {
+    public static func free() -> Int {
         while true {
             let port = bound(SOCK_STREAM, port: 0)
             if port > 0, bound(SOCK_DGRAM, port: port) == port { return port }
@@ -11,7 +11,7 @@ enum LoopbackPort {
     }
 
     /// Whether something listens on TCP `port` (a connection succeeds).
-    static func isAcceptingTCP(_ port: Int) -> Bool {
+    public static func isAcceptingTCP(_ port: Int) -> Bool {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { return false }
         defer { close(fd) }
@@ -24,7 +24,7 @@ enum LoopbackPort {
     }
 
     /// Whether UDP `port` is taken (binding it fails).
-    static func isBoundUDP(_ port: Int) -> Bool {
+    public static func isBoundUDP(_ port: Int) -> Bool {
         bound(SOCK_DGRAM, port: port) != port
     }
 

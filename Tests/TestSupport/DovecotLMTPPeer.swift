@@ -1,4 +1,3 @@
-import TestSupport
 import Foundation
 import Testing
 
@@ -8,12 +7,15 @@ import Testing
 /// Only the users given exist (a passwd-file user database); any other
 /// recipient is refused at `RCPT TO` with `550 5.1.1`. Run as root, mail is
 /// written as `nobody`; run as another user, as that user.
-final class DovecotLMTPPeer {
-    let port: Int
-    let directory: String
+public final class DovecotLMTPPeer {
+    /// The LMTP port on 127.0.0.1.
+    public let port: Int
+    /// The temporary directory holding the configuration, state, log and maildirs.
+    public let directory: String
     private let peer: PeerProcess
 
-    init(users: [String]) throws {
+    /// Starts Dovecot with `users` as its only users; waits until it accepts LMTP connections.
+    public init(users: [String]) throws {
         let port = LoopbackPort.free()
         let directory = NSTemporaryDirectory() + "tern-dovecot-\(UUID().uuidString)"
         self.port = port
@@ -70,7 +72,7 @@ final class DovecotLMTPPeer {
     }
 
     /// The messages delivered to `user`'s maildir.
-    func messages(for user: String) throws -> [String] {
+    public func messages(for user: String) throws -> [String] {
         let new = directory + "/mail/\(user)/Maildir/new"
         guard FileManager.default.fileExists(atPath: new) else { return [] }
         return try FileManager.default.contentsOfDirectory(atPath: new).sorted().map {
@@ -79,7 +81,7 @@ final class DovecotLMTPPeer {
     }
 
     /// Dovecot's log, for failure messages.
-    var log: String { (try? String(contentsOfFile: directory + "/dovecot.log", encoding: .utf8)) ?? "" }
+    public var log: String { (try? String(contentsOfFile: directory + "/dovecot.log", encoding: .utf8)) ?? "" }
 
     deinit {
         // SIGTERM lets the master stop its lmtp, log and anvil children.
