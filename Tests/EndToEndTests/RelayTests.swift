@@ -73,7 +73,7 @@ struct RelayTests {
         let bounce = try String(contentsOfFile: inbox + "/" + LocalDeliveryTests.files(in: inbox)[0], encoding: .utf8)
         #expect(bounce.contains("Action: failed"))
         #expect(bounce.contains("Status: 5.1.1"))
-        #expect(bounce.contains("Remote-MTA: dns; mx2.example.test"))
+        #expect(bounce.contains("Remote-MTA: dns; mx2.example.test\n"))
         #expect(bounce.contains("Diagnostic-Code: smtp; 550 5.1.1 No such user here"))
     }
 

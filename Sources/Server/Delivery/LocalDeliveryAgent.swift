@@ -25,11 +25,11 @@ struct LocalDeliveryAgent: Sendable {
             case .maildir(let pathTemplate):
                 let path = template.expand(pathTemplate.isEmpty ? "%{user.directory}/Maildir" : pathTemplate)
                 try LocalDelivery.maildir(at: path, message: LocalDelivery.withUnixLineEndings(message))
-                return .delivered(index, "delivered to maildir \(path)")
+                return .delivered(index, "delivered to maildir")
             case .mbox(let pathTemplate):
                 let path = template.expand(pathTemplate.isEmpty ? "/var/mail/%{user.username}" : pathTemplate)
                 try LocalDelivery.mbox(at: path, message: body, sender: envelope.sender, date: Date())
-                return .delivered(index, "delivered to mbox \(path)")
+                return .delivered(index, "delivered to mbox")
             case .mda(let command):
                 let environment = [
                     "PATH": "/usr/local/bin:/usr/bin:/bin",
