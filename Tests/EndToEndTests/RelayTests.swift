@@ -124,4 +124,23 @@ struct RelayTests {
         })
         #expect(!daemon.log.contains("id=\(second) to=<b@dead.test>"), "no attempt was made for the second message")
     }
+
+    @Test("a bounce to an unreachable sender fails once and is dropped, never bounced again")
+    func bounceDoesNotLoop() throws {
+        let workspace = Workspace()
+        let (dns, dnsPort) = try startDNS(Self.records)
+        defer { withExtendedLifetime(dns) {} }
+        let daemon = try TernDaemonProcess(config: Self.config(dnsPort: dnsPort), workspace: workspace)
+        _ = try LocalDeliveryTests.send(daemon, from: "alice@missing.test", to: "x@nullmx.test", body: "Subject: x\r\n\r\ny\r\n")
+        #expect(try LocalDeliveryTests.eventually(20) {
+            let queue = try daemon.queue()
+            return queue.count == 2 && queue.allSatisfy { $0["completed"] != nil }
+        })
+        Thread.sleep(forTimeInterval: 1.5)
+        let queue = try daemon.queue()
+        #expect(queue.count == 2, "the failed bounce must not produce a third message")
+        let bounce = try #require(queue.first { ($0["sender"] as? String) == "" })
+        #expect((bounce["recipients"] as? [[String: Any]])?.first?["state"] as? String == "failed")
+        #expect(daemon.log.components(separatedBy: "status=bounced").count - 1 == 2)
+    }
 }
