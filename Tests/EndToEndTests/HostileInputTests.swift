@@ -124,14 +124,15 @@ struct HostileInputTests {
 struct RejectDelayTests {
     @Test("a 5xx reply comes only after the configured delay; a 250 comes at once")
     func rejectDelay() throws {
-        let daemon = try TernDaemonProcess(config: IngressTests.config + "\nsmtp reject-delay 1s\n")
+        let daemon = try TernDaemonProcess(config: IngressTests.config + "\nsmtp reject-delay 3s\n")
         let client = try HostileInputTests.session(daemon)
         var start = Date()
         #expect(client.command("MAIL FROM:<a@example.org>")?.hasPrefix("250") == true)
-        #expect(Date().timeIntervalSince(start) < 0.5)
+        // Not a timing test: a 250 merely must not wait the whole delay, however busy the machine.
+        #expect(Date().timeIntervalSince(start) < 2.5)
         start = Date()
         #expect(client.command("RCPT TO:<x@elsewhere.example>")?.hasPrefix("550 5.7.1") == true)
-        #expect(Date().timeIntervalSince(start) >= 0.9)
+        #expect(Date().timeIntervalSince(start) >= 2.9)
         #expect(client.command("RCPT TO:<b@example.test>")?.hasPrefix("250") == true)
     }
 }

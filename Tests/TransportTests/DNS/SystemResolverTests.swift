@@ -140,7 +140,7 @@ struct SystemResolverTests {
         }
         #expect(!error.isPermanent)
         #expect(error.enhancedStatus == .directoryServerFailure)
-        #expect(ContinuousClock.now - started < .seconds(10))
+        #expect(ContinuousClock.now - started < .seconds(60))
     }
 
     @Test("reports a temporary failure when the server never answers, within the configured time-out")
@@ -154,7 +154,7 @@ struct SystemResolverTests {
         let elapsed = ContinuousClock.now - started
         #expect(!error.isPermanent)
         #expect(error.enhancedStatus == .directoryServerFailure)
-        #expect(elapsed >= .milliseconds(900) && elapsed < .seconds(10), "\(elapsed)")
+        #expect(elapsed >= .milliseconds(900) && elapsed < .seconds(60), "\(elapsed)")
     }
 
     @Test("resolves address literals without DNS", arguments: [
