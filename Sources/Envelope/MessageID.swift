@@ -40,12 +40,19 @@ public struct MessageID: Hashable, Comparable, Sendable, CustomStringConvertible
     }
 
     /// Reads the binary form; nil unless `bytes` holds exactly twelve bytes.
+    @inlinable
     public init?<C: Collection>(bytes: C) where C.Element == UInt8 {
         guard bytes.count == Self.byteCount else { return nil }
         var time: UInt64 = 0
         var salt: UInt32 = 0
-        for (offset, byte) in bytes.enumerated() {
-            if offset < 8 { time = time << 8 | UInt64(byte) } else { salt = salt << 8 | UInt32(byte) }
+        var index = bytes.startIndex
+        for _ in 0..<8 {
+            time = time << 8 | UInt64(bytes[index])
+            bytes.formIndex(after: &index)
+        }
+        for _ in 0..<4 {
+            salt = salt << 8 | UInt32(bytes[index])
+            bytes.formIndex(after: &index)
         }
         self.init(time: time, salt: salt)
     }

@@ -14,7 +14,7 @@ actor ConnectionPool {
     /// Idle connections kept per server at most.
     let maxIdlePerServer: Int
 
-    init(maxIdlePerServer: Int = 8) {
+    init(maxIdlePerServer: Int = 64) {
         self.maxIdlePerServer = maxIdlePerServer
     }
 

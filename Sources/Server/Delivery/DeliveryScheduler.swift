@@ -54,7 +54,8 @@ actor DeliveryScheduler: Service {
 
     func run() async throws {
         logger.notice("delivery scheduler started")
-        await withTaskGroup(of: Void.self) { group in
+        // Discarding: finished deliveries must not pile up as results until shutdown.
+        await withDiscardingTaskGroup { group in
             await withGracefulShutdownHandler {
                 var iterator = wakeups.makeAsyncIterator()
                 while !Task.isCancelled && !Task.isShuttingDownGracefully {
@@ -67,7 +68,6 @@ actor DeliveryScheduler: Service {
             } onGracefulShutdown: {
                 self.wakeup.yield()
             }
-            await group.waitForAll()
         }
         logger.notice("delivery scheduler stopped")
     }
