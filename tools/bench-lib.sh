@@ -280,14 +280,17 @@ start_sink() {
     wait_listening "$2" "$pid" smtp-sink || { cat "$3.err" >&2; exit 1; }
 }
 
-# sink_messages OUT: the messages the sink writing OUT has received so far (its last
-# `sess=… quit=… mesg=N` counter line; the lines end with carriage returns).
-sink_messages() {
+# sink_counter OUT NAME: the last value of the sink's running counter NAME (sess, quit or
+# mesg) in OUT; its `sess=… quit=… mesg=…` lines end with carriage returns.
+sink_counter() {
     local last
-    last=$(tail -c 120 "$1" 2>/dev/null | tr '\r' '\n' | grep -o 'mesg=[0-9]*' | tail -1)
-    last=${last#mesg=}
+    last=$(tail -c 120 "$1" 2>/dev/null | tr '\r' '\n' | grep -o "$2=[0-9]*" | tail -1)
+    last=${last#"$2="}
     echo "${last:-0}"
 }
+
+# sink_messages OUT: the messages the sink writing OUT has received so far.
+sink_messages() { sink_counter "$1" mesg; }
 
 stop_sinks() {
     local pid

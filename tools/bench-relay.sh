@@ -29,7 +29,8 @@
 # median rate at which the server accepted them (smtp-source done), and each
 # server's CPU per message (/proc/PID/stat: ternd's own until it had logged
 # every delivery; Postfix's master, its live and reaped children until its
-# queue had drained).
+# queue had drained), and the messages per connection its sink saw (connection
+# reuse; from the sink's session counter).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BENCH_NAME="bench relay"
@@ -137,16 +138,18 @@ server_cpu() {
 }
 
 # run TARGET SIZE SESSIONS MESSAGES: sets RUN_RATE (end to end, msgs/s), RUN_ACCEPT_RATE
-# (smtp-source done, msgs/s), RUN_SECONDS_TAKEN and RUN_CPU (server CPU seconds); returns 1 on failure.
+# (smtp-source done, msgs/s), RUN_SECONDS_TAKEN, RUN_CPU (server CPU seconds) and
+# RUN_CONNECTIONS (connections the sink took); returns 1 on failure.
 run() {
     local target=$1 size=$2 sessions=$3 messages=$4
-    local port out cpu0 cpu1 t0 t_accept t1 rc=0 before received delivered0 deadline limit
+    local port out cpu0 cpu1 t0 t_accept t1 rc=0 before sessions0 received delivered0 deadline limit
     port=$(server_port "$target")
     out=$(sink_out "$target")
     limit=$(awk -v s="$RUN_SECONDS" 'BEGIN { printf "%d", 60 + 20 * s }')
     [ "$target" = postfix ] && { postfix_drain || return 1; }
     [ "$target" = tern ] && delivered0=$(tern_delivered)
     before=$(sink_messages "$out")
+    sessions0=$(sink_counter "$out" sess)
     cpu0=$(server_cpu "$target")
     t0=$EPOCHREALTIME
     timeout "$limit" smtp-source -c -l "$size" -m "$messages" -s "$sessions" \
@@ -194,6 +197,7 @@ run() {
     RUN_ACCEPT_RATE=$(awk -v n="$messages" -v a="$t0" -v b="$t_accept" 'BEGIN { printf "%.1f", n / (b - a) }')
     RUN_SECONDS_TAKEN=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')
     RUN_CPU=$(awk -v t=$((cpu1 - cpu0)) -v hz="$CLK_TCK" 'BEGIN { printf "%.2f", t / hz }')
+    RUN_CONNECTIONS=$(($(sink_counter "$out" sess) - sessions0))
 }
 
 # --------------------------------------------------------------------------
@@ -216,7 +220,7 @@ IFS=, read -r -a SESSION_LIST <<<"$SESSIONS"
 for size in "${SIZE_LIST[@]}"; do
     start_relay_tern
     for sessions in "${SESSION_LIST[@]}"; do
-        declare -A N=() RATES=() ACCEPT=() CPU=() SENT=()
+        declare -A N=() RATES=() ACCEPT=() CPU=() SENT=() CONNS=()
         # Warm-up (not measured): starts Postfix's processes, opens Tern's connections,
         # and sizes the runs: a short run, then one of about a second, whose rate sizes N.
         warm=$((sessions * 20 > 200 ? sessions * 20 : 200))
@@ -228,7 +232,7 @@ for size in "${SIZE_LIST[@]}"; do
                 run "$target" "$size" "$sessions" "$(messages_for "$RUN_RATE" 1 "$sessions" "$warm")" || exit 1
                 N[$target]=$(messages_for "$RUN_RATE" "$RUN_SECONDS" "$sessions" "$warm")
             fi
-            RATES[$target]="" ACCEPT[$target]="" CPU[$target]=0 SENT[$target]=0
+            RATES[$target]="" ACCEPT[$target]="" CPU[$target]=0 SENT[$target]=0 CONNS[$target]=0
         done
         for round in $(seq "$ROUNDS"); do
             line="size $size, $sessions sessions, round $round:"
@@ -238,7 +242,8 @@ for size in "${SIZE_LIST[@]}"; do
                 ACCEPT[$target]+="$RUN_ACCEPT_RATE "
                 CPU[$target]=$(awk -v a="${CPU[$target]}" -v b="$RUN_CPU" 'BEGIN { print a + b }')
                 SENT[$target]=$((SENT[$target] + N[$target]))
-                line+=" $target ${RUN_RATE}/s (${N[$target]} in ${RUN_SECONDS_TAKEN} s, accepted ${RUN_ACCEPT_RATE}/s, cpu ${RUN_CPU} s)"
+                CONNS[$target]=$((CONNS[$target] + RUN_CONNECTIONS))
+                line+=" $target ${RUN_RATE}/s (${N[$target]} in ${RUN_SECONDS_TAKEN} s, accepted ${RUN_ACCEPT_RATE}/s, cpu ${RUN_CPU} s, ${RUN_CONNECTIONS} connections to the sink)"
             done
             log "$line"
             DETAILS+=("| $(size_label "$size") | $sessions | $round | $(last_word "${RATES[tern]}") | $(last_word "${ACCEPT[tern]}") | $(last_word "${RATES[postfix]}") | $(last_word "${ACCEPT[postfix]}") | $(last_word "${RATES[direct]}") |")
@@ -256,10 +261,10 @@ for size in "${SIZE_LIST[@]}"; do
         TERN_CPU_ALL=$(awk -v a="$TERN_CPU_ALL" -v b="${CPU[tern]}" 'BEGIN { print a + b }')
         POSTFIX_CPU_ALL=$(awk -v a="$POSTFIX_CPU_ALL" -v b="${CPU[postfix]}" 'BEGIN { print a + b }')
         ROWS+=("$(awk -v label="$(size_label "$size")" -v s="$sessions" -v t="$tern" -v p="$postfix" -v d="$direct" \
-            -v ta="$tern_accept" -v pa="$postfix_accept" \
+            -v ta="$tern_accept" -v pa="$postfix_accept" -v tk="${CONNS[tern]}" -v pk="${CONNS[postfix]}" \
             -v tc="${CPU[tern]}" -v tn="${SENT[tern]}" -v pc="${CPU[postfix]}" -v pn="${SENT[postfix]}" 'BEGIN {
-            printf "| %s | %d | %.0f | %.0f | %.2f× | %.0f | %.0f%% | %.0f | %.0f | %.2f | %.2f |", label, s, t, p, t / p, d, 100 * t / d, ta, pa, 1000 * tc / tn, 1000 * pc / pn }')")
-        unset N RATES ACCEPT CPU SENT
+            printf "| %s | %d | %.0f | %.0f | %.2f× | %.0f | %.0f%% | %.0f | %.0f | %.2f | %.2f | %.1f | %.1f |", label, s, t, p, t / p, d, 100 * t / d, ta, pa, 1000 * tc / tn, 1000 * pc / pn, tn / (tk > 0 ? tk : 1), pn / (pk > 0 ? pk : 1) }')")
+        unset N RATES ACCEPT CPU SENT CONNS
     done
     stop_tern
 done
@@ -269,9 +274,10 @@ echo "SMTP relay end to end, $STARTED, $(nproc) cores, load average $LOAD_BEFORE
 echo "smtp-source -c -l SIZE -m N -s SESSIONS (one message per connection) → server → smtp-sink; the clock stops when"
 echo "the sink has all N; N sized for ~${RUN_SECONDS} s, median of $ROUNDS rounds; Postfix $(postconf -d -h mail_version 2>/dev/null || echo '?');"
 echo "Tern: limit default connections $CONNECTIONS messages-per-connection 1000; Postfix: default_destination_concurrency_limit = $CONNECTIONS."
+echo "msgs/conn: messages per connection the server opened to its sink (connection reuse)."
 echo
-echo "| size | sessions | Tern msgs/s | Postfix msgs/s | Tern/Postfix | direct msgs/s | Tern/direct | Tern accept msgs/s | Postfix accept msgs/s | Tern CPU ms/msg | Postfix CPU ms/msg |"
-echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+echo "| size | sessions | Tern msgs/s | Postfix msgs/s | Tern/Postfix | direct msgs/s | Tern/direct | Tern accept msgs/s | Postfix accept msgs/s | Tern CPU ms/msg | Postfix CPU ms/msg | Tern msgs/conn | Postfix msgs/conn |"
+echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 printf '%s\n' "${ROWS[@]}"
 echo
 echo "CPU seconds during the measured rounds: ternd $TERN_CPU_ALL s, Postfix $POSTFIX_CPU_ALL s (master and all its children, until its queue drained)."
