@@ -220,3 +220,23 @@ struct ReloadTests {
         #expect(result.status == 0)
     }
 }
+
+/// Completed messages are kept for replay during `queue retention`, then purged.
+@Suite("History retention end to end")
+struct RetentionTests {
+    @Test("a delivered message stays listed with --all, then is purged after the retention window")
+    func purge() throws {
+        let daemon = try TernDaemonProcess(config: """
+            hostname mx.test
+            queue path "$DIR/var/queue" retention 2s
+            listen on 127.0.0.1 port $PORT
+            action "local" maildir "$DIR/mail/%{user.username}/Maildir"
+            match from any for domain "example.test" action "local"
+            """)
+        let id = try LocalDeliveryTests.send(daemon, to: "kim@example.test", body: "Subject: kept\r\n\r\nx\r\n")
+        #expect(try LocalDeliveryTests.eventually(10) { try daemon.queue().first?["completed"] != nil })
+        #expect(try daemon.queue().first?["id"] as? String == id)
+        #expect(try LocalDeliveryTests.eventually(20) { try daemon.queue().isEmpty })
+        #expect(LocalDeliveryTests.files(in: daemon.workspace.file("mail/kim/Maildir/new")).count == 1)
+    }
+}

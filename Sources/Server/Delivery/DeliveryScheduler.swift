@@ -22,6 +22,7 @@ actor DeliveryScheduler: Service {
     /// Recipients whose attempt is running: `messageID/index`.
     private var inFlight: Set<RecipientKey> = []
     private var running = 0
+    private var lastPurge = Date.distantPast
     /// Destinations that could not be reached, and until when they rest.
     private var backedOff: [String: (until: Date, reason: String)] = [:]
     private var random = SystemRandomNumberGenerator()
@@ -63,6 +64,7 @@ actor DeliveryScheduler: Service {
                         running += 1
                         group.addTask { await self.deliver(batch) }
                     }
+                    await purgeHistoryWhenDue()
                     await waitForWork(&iterator)
                 }
             } onGracefulShutdown: {
@@ -82,6 +84,19 @@ actor DeliveryScheduler: Service {
         }
         _ = await iterator.next(isolation: #isolation)
         timer.cancel()
+    }
+
+    /// Completed messages stay for replay until `queue retention` has passed, then go.
+    private func purgeHistoryWhenDue() async {
+        let retention = store.current.configuration.queue.retention.timeInterval
+        let now = Date()
+        guard now.timeIntervalSince(lastPurge) >= min(60, max(1, retention / 2)) else { return }
+        lastPurge = now
+        do {
+            try await journal.commit([.purgeHistory(before: now.addingTimeInterval(-retention))])
+        } catch {
+            logger.error("cannot purge completed messages: \(error)")
+        }
     }
 
     // MARK: - Planning
