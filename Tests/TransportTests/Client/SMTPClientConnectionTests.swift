@@ -23,7 +23,7 @@ struct SMTPClientConnectionTests {
             heloName: "client.tern.test", sourceAddress: sourceAddress, mode: mode, tls: tls, credentials: credentials,
             timeouts: SMTPClientTimeouts(
                 connect: short, greeting: short, command: short, mail: short, recipient: short, data: short,
-                dataBlock: short, dataEnd: short, idle: short))
+                dataBlock: short, dataEnd: short, idle: .seconds(600)))
     }
 
     static func connect(_ port: Int, _ settings: SMTPClientSettings = settings()) async throws -> SMTPClientConnection {
