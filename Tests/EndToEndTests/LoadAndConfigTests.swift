@@ -77,3 +77,19 @@ struct LoadAndConfigTests {
         #expect(FileManager.default.fileExists(atPath: workspace.file("var/queue/data.mdb")))
     }
 }
+
+/// Start-up refuses a queue directory that others can write to.
+@Suite("Queue directory checks end to end")
+struct QueueDirectoryTests {
+    @Test("a group- or world-writable queue directory stops ternd at start with a clear message")
+    func worldWritable() throws {
+        let workspace = Workspace()
+        let queue = workspace.file("var/queue")
+        try FileManager.default.createDirectory(atPath: queue, withIntermediateDirectories: true)
+        chmod(queue, 0o777)
+        let config = workspace.write("tern.conf", "queue path \"\(queue)\"\nlisten on 127.0.0.1 port \(freePort())\n")
+        let result = try runCommand(BuiltProducts.path("ternd"), ["-f", config], timeout: 30)
+        #expect(result.status != 0)
+        #expect(result.error.contains("is writable by group or others (mode 777)"))
+    }
+}

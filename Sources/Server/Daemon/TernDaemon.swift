@@ -27,6 +27,7 @@ public enum TernDaemon {
         } catch {
             throw StartupError(description: "\(error)")
         }
+        try checkQueueDirectory(configuration.queue.path)
         let spoolDirectory = try prepareSpoolDirectory(queuePath: configuration.queue.path)
         var options = Journal.Options()
         options.mapSize = max(options.mapSize, configuration.queue.mapSize)
@@ -74,6 +75,23 @@ public enum TernDaemon {
         logger.notice("ternd started: hostname \(configuration.hostname), pid \(getpid())")
         try await serviceGroup.run()
         logger.notice("ternd stopped")
+    }
+
+    /// Refuses a queue directory that others could write to or that belongs
+    /// to another user: whoever can write there can forge or destroy mail.
+    static func checkQueueDirectory(_ path: String) throws {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return }  // created 0700 by the journal
+        guard info.st_mode & S_IFMT == S_IFDIR else {
+            throw StartupError(description: "queue path \(path) is not a directory")
+        }
+        guard info.st_uid == geteuid() else {
+            throw StartupError(description: "queue directory \(path) belongs to uid \(info.st_uid), not to the user ternd runs as (uid \(geteuid()))")
+        }
+        guard info.st_mode & 0o022 == 0 else {
+            let mode = String(info.st_mode & 0o777, radix: 8)
+            throw StartupError(description: "queue directory \(path) is writable by group or others (mode \(mode)); run chmod 700 on it")
+        }
     }
 
     /// Creates the spill directory beside the journal and empties it: spill
