@@ -118,16 +118,6 @@ final class LMDBEnvironment: @unchecked Sendable {
         mapSize = newSize
     }
 
-    /// Flushes the data file to disk (used after bulk work such as compaction).
-    func sync() throws(LMDBError) {
-        try check(mdb_env_sync(env, 1), "mdb_env_sync")
-    }
-
-    /// Copies the environment compactly into the directory `target`.
-    func copyCompacting(to target: String) throws(LMDBError) {
-        try check(mdb_env_copy2(env, target, UInt32(MDB_CP_COMPACT)), "mdb_env_copy2 \(target)")
-    }
-
     /// Bytes of the data file in use (last page used × page size).
     func usedBytes() -> Int {
         var info = MDB_envinfo()

@@ -44,11 +44,4 @@ actor ConnectionPool {
         }
         idle[target.poolKey, default: []].append(Idle(connection: connection, uses: count))
     }
-
-    /// Says QUIT on every idle connection.
-    func closeAll() async {
-        let all = idle.values.flatMap { $0 }
-        idle = [:]
-        for entry in all { await entry.connection.quit() }
-    }
 }
