@@ -39,7 +39,6 @@ public final class SMTPServerHandler: ChannelInboundHandler, RemovableChannelHan
     private let delegate: any SMTPServerDelegate
     private let tlsContext: NIOSSLContext?
     private let timeouts: SMTPServerTimeouts
-    private let spoolDirectory: String
     private var input = ByteBuffer()
     private var spool: MessageSpool
     private var prepared: PreparedMessage?
@@ -69,7 +68,6 @@ public final class SMTPServerHandler: ChannelInboundHandler, RemovableChannelHan
         self.delegate = delegate
         self.tlsContext = tlsContext
         self.timeouts = timeouts
-        self.spoolDirectory = spoolDirectory
         spool = MessageSpool(directory: spoolDirectory)
     }
 
