@@ -96,7 +96,7 @@ let package = Package(
         // Helpers shared by the test targets: real peer processes started with posix_spawn.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "EnvelopeTests", dependencies: ["Envelope"]),
-        .testTarget(name: "QueueTests", dependencies: ["Queue", "Envelope", "JournalCrashWriter"]),
+        .testTarget(name: "QueueTests", dependencies: ["Queue", "Envelope", "JournalCrashWriter", "TestSupport"]),
         .testTarget(
             name: "TransportTests",
             dependencies: [

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// Where the built executables live: next to the test bundle.
 enum BuiltProducts {
@@ -87,25 +88,6 @@ func runCommand(_ executable: String, _ arguments: [String], input: Data? = nil,
     }
     process.waitUntilExit()
     return CommandResult(status: process.terminationStatus, outputData: outputReader.wait(), error: String(decoding: errorReader.wait(), as: UTF8.self))
-}
-
-/// Reads a pipe to its end on a thread of its own.
-final class PipeReader: @unchecked Sendable {
-    // @unchecked: `text` is written before `done` is signalled and read after waiting for it.
-    private var text = Data()
-    private let done = DispatchSemaphore(value: 0)
-
-    init(_ handle: FileHandle) {
-        Thread.detachNewThread { [self] in
-            text = handle.readDataToEndOfFile()
-            done.signal()
-        }
-    }
-
-    func wait() -> Data {
-        done.wait()
-        return text
-    }
 }
 
 /// A peer program that must be installed (CI installs them with tools/test).

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// Concurrent load from Postfix's smtp-source, and `ternd -n`.
 @Suite("Load and configuration end to end", .serialized)

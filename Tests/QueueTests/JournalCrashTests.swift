@@ -1,6 +1,7 @@
 import Envelope
 import Foundation
 import Testing
+import TestSupport
 @testable import Queue
 
 /// Kills a writer process with SIGKILL at random moments, many times, and
@@ -44,14 +45,14 @@ struct JournalCrashTests {
         process.arguments = arguments
         let pipe = Pipe()
         process.standardOutput = pipe
-        let collected = OutputCollector(pipe.fileHandleForReading)
+        let collected = PipeReader(pipe.fileHandleForReading)
         try process.run()
         try pipe.fileHandleForWriting.close()
         Thread.sleep(forTimeInterval: Double(delay.components.attoseconds) / 1e18 + Double(delay.components.seconds))
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
         #expect(process.terminationReason == .uncaughtSignal, "the writer exited by itself: status \(process.terminationStatus)")
-        return collected.wait()
+        return String(decoding: collected.wait(), as: UTF8.self)
     }
 
     /// Opens the journal left behind and checks every acknowledged line; returns how many there were.
@@ -91,26 +92,5 @@ struct JournalCrashTests {
 
     static func fnv1a(_ bytes: [UInt8]) -> UInt64 {
         bytes.reduce(0xcbf2_9ce4_8422_2325) { ($0 ^ UInt64($1)) &* 0x100_0000_01b3 }
-    }
-}
-
-/// Reads a pipe to its end on a thread of its own.
-///
-/// `@unchecked Sendable`: `text` is written by the reader thread before it
-/// signals `done`, and read only after waiting for `done`.
-final class OutputCollector: @unchecked Sendable {
-    private var text = ""
-    private let done = DispatchSemaphore(value: 0)
-
-    init(_ handle: FileHandle) {
-        Thread.detachNewThread { [self] in
-            text = String(decoding: handle.readDataToEndOfFile(), as: UTF8.self)
-            done.signal()
-        }
-    }
-
-    func wait() -> String {
-        done.wait()
-        return text
     }
 }
