@@ -29,6 +29,7 @@ public struct CompletedMessage: Hashable, Sendable {
 public struct JournalCounts: Hashable, Sendable {
     public var messages: Int
     public var recipients: Int
+    /// Entries of the due index: scheduled and held recipients.
     public var scheduled: Int
     public var completed: Int
 }

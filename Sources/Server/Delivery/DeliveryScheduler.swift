@@ -138,6 +138,8 @@ actor DeliveryScheduler: Service {
             var groupOrder: [String] = []
             for index in byMessage[id] ?? [] where Int(index) < message.recipients.count {
                 let recipient = message.recipients[Int(index)]
+                // Held recipients are listed at their expiry; only expiry moves them.
+                if recipient.state == .held && now < message.envelope.expiry { continue }
                 if let rest = backedOff[recipient.address.normalizedDomain], now < message.envelope.expiry {
                     postponed.append((message, index, rest.until, rest.reason))
                     continue
