@@ -104,7 +104,7 @@ let package = Package(
                 .product(name: "NIOEmbedded", package: "swift-nio"),
             ]
         ),
-        .testTarget(name: "ServerTests", dependencies: ["Server"]),
+        .testTarget(name: "ServerTests", dependencies: ["Server", "Queue", "Transport", "Envelope"]),
         .testTarget(name: "EndToEndTests", dependencies: ["ternd", "ternctl", "TestSupport"]),
     ]
 )

@@ -8,11 +8,11 @@ import TestSupport
 struct ControlSocketTests {
     /// Mail for remote.test goes to an smtp-sink on `sinkPort`; recipients
     /// listed in the file table `rcpts` are delivered to maildirs.
-    static func start(sinkPort: Int, retry: String = "1s..1s", workspace: Workspace = Workspace()) throws -> TernDaemonProcess {
+    static func start(sinkPort: Int, retry: String = "1s..1s", expire: String = "expire 1h warn 30m", workspace: Workspace = Workspace()) throws -> TernDaemonProcess {
         _ = workspace.write("rcpts", "bob@local.test\n")
         return try TernDaemonProcess(config: """
             hostname ctl.test
-            queue path "$DIR/var/queue" retry \(retry) expire 1h warn 30m
+            queue path "$DIR/var/queue" retry \(retry) \(expire)
             table rcpts file:$DIR/rcpts
             listen on 127.0.0.1 port $PORT
             action "local" maildir "$DIR/mail/%{user.username}/Maildir"
@@ -116,6 +116,17 @@ struct ControlSocketTests {
         let delivered = sinkMessages("out", workspace: workspace)
         #expect(delivered.count == 2)
         #expect(!delivered.joined().contains("gone@remote.test"))
+    }
+
+    @Test("expiry reaches a held recipient: it fails with 4.4.7", .timeLimit(.minutes(1)))
+    func heldExpires() throws {
+        let daemon = try Self.start(sinkPort: freePort(), expire: "expire 3s warn 1s")
+        #expect(try daemon.control(["pause", "destination", "remote.test"]).status == 0)
+        let id = try Self.send(daemon, to: "held@remote.test")
+        #expect(try daemon.control(["hold", id]).output == "1 recipient held\n")
+        #expect(LocalDeliveryTests.eventually(15) { (try? Self.recipientStates(daemon, id)) == ["failed"] }, "\(daemon.log)")
+        let message = try #require(try daemon.controlJSON(["show", "message", id]) as? [String: Any])
+        #expect((message["recipients"] as? [[String: Any]])?.first?["lastStatus"] as? String == "4.4.7")
     }
 
     @Test("schedule retries a deferred message now and lifts the destination's back-off", .timeLimit(.minutes(2)))
