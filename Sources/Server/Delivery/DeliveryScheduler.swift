@@ -34,6 +34,12 @@ actor DeliveryScheduler: Service {
     var pendingHolds: Set<MessageID> = []
     var pendingRemovals: Set<MessageID> = []
     private var random = SystemRandomNumberGenerator()
+    /// The last due-index entry a pass dealt with: the next pass reads on
+    /// from there instead of from the start, past everything in flight.
+    private var dueCursor: DueRecipient?
+    /// When the due index was last read from its start, which picks up
+    /// entries that landed before the cursor (at most one `idlePoll` late).
+    private var lastFullScan = Date.distantPast
 
     /// At most this many groups are delivered at once.
     let maxConcurrentDeliveries: Int
@@ -116,13 +122,21 @@ actor DeliveryScheduler: Service {
         let current = store.current
         let router = DeliveryRouter(configuration: current.configuration, tables: current.tables)
         let now = Date()
-        let due: [DueRecipient]
+        if now.timeIntervalSince(lastFullScan) >= idlePoll.timeInterval {
+            dueCursor = nil
+        }
+        var due: [DueRecipient]
         do {
-            due = try journal.dueRecipients(until: now, limit: 4 * maxConcurrentDeliveries + inFlight.count)
+            due = try journal.dueRecipients(after: dueCursor, until: now, limit: 4 * maxConcurrentDeliveries)
+            if due.isEmpty && dueCursor != nil {
+                dueCursor = nil
+                due = try journal.dueRecipients(until: now, limit: 4 * maxConcurrentDeliveries + inFlight.count)
+            }
         } catch {
             logger.error("cannot read the due index: \(error)")
             return []
         }
+        if dueCursor == nil { lastFullScan = now }
         backedOff = backedOff.filter { $0.value.until > now }
         var byMessage: [MessageID: [UInt32]] = [:]
         var order: [MessageID] = []
@@ -133,7 +147,10 @@ actor DeliveryScheduler: Service {
         var batches: [DeliveryBatch] = []
         var postponed: [(QueuedMessage, UInt32, Date, String?)] = []
         defer { postpone(postponed) }
+        var handled: Set<MessageID> = []
+        defer { advanceCursor(over: due, handled: handled) }
         for id in order where batches.count < capacity {
+            handled.insert(id)
             let message: QueuedMessage
             do {
                 guard let found = try journal.message(id) else { continue }
@@ -180,6 +197,17 @@ actor DeliveryScheduler: Service {
             }
         }
         return batches
+    }
+
+    /// Moves the cursor to the last entry before the first one this pass left
+    /// for later (capacity ran out); entries in flight count as dealt with.
+    private func advanceCursor(over due: [DueRecipient], handled: Set<MessageID>) {
+        var last: DueRecipient?
+        for entry in due {
+            guard handled.contains(entry.messageID) || inFlight.contains(RecipientKey(id: entry.messageID, index: entry.index)) else { break }
+            last = entry
+        }
+        if let last { dueCursor = last }
     }
 
     /// Moves recipients of a backed-off or paused destination to the end of
