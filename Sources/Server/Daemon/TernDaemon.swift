@@ -46,7 +46,7 @@ public enum TernDaemon {
             pool: ConnectionPool(), limiter: DestinationLimiter(limits: configuration.limits), logger: logger
         )
         let scheduler = DeliveryScheduler(
-            journal: journal, store: store, agents: DeliveryAgents(remote: remote), logger: logger
+            journal: journal, store: store, agents: DeliveryAgents(local: LocalDeliveryAgent(store: store), remote: remote), logger: logger
         )
         // Services stop in reverse order: listeners first, then delivery, the journal last.
         var services: [any Service] = [
