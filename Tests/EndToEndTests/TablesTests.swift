@@ -60,6 +60,12 @@ struct TablesTests {
             #expect(LocalDeliveryTests.eventually { Self.inbox(daemon, "mail/\(user)/Maildir/new").count == 1 }, "\(user): \(daemon.log)")
         }
         let copy = try #require(Self.inbox(daemon, "mail/carol/Maildir/new").first)
+        if geteuid() == 0 {
+            let directory = daemon.workspace.file("mail/carol/Maildir/new")
+            var info = stat()
+            #expect(stat(directory + "/" + LocalDeliveryTests.files(in: directory)[0], &info) == 0)
+            #expect(info.st_uid == 1002 && info.st_gid == 1002, "running as root, the userbase's uid and gid own the message")
+        }
         #expect(copy.contains("Delivered-To: staff@example.test"))
         #expect(daemon.log.contains("to=<staff@example.test> relay=local"))
         #expect(daemon.log.contains("status=sent (expanded; delivered to alice, bob, carol)"), "\(daemon.log)")
@@ -199,5 +205,54 @@ struct TablesTests {
         // Without the catch-all row, unknown addresses are refused at RCPT.
         _ = try runCommand(sqlite, [database, "DELETE FROM virtuals WHERE address = '@db.test';"])
         #expect(try Self.swaks(daemon, to: "anything@db.test").output.contains("<** 550 5.1.1"))
+    }
+
+    @Test("match criteria on tables: from src, from mail-from, for rcpt, from auth, with SQLite credentials", .timeLimit(.minutes(1)))
+    func matchOnTables() throws {
+        let workspace = Workspace()
+        workspace.write("clients", "127.0.0.0/8\n::1\n")
+        workspace.write("senders", "@trusted.test\nboss@corp.test\n")
+        workspace.write("rcpts", "vip@example.test\n")
+        workspace.write("admins", "alice\n")
+        let sqlite = try requireTool("/usr/bin/sqlite3")
+        let hash = TLSAndAuthTests.aliceHash
+        let created = try runCommand(sqlite, [workspace.file("secrets.db"), """
+            CREATE TABLE credentials (user TEXT, hash TEXT);
+            INSERT INTO credentials VALUES ('alice', '\(hash)'), ('bob', '\(hash)');
+            """])
+        #expect(created.status == 0, "\(created.error)")
+        workspace.write("secrets.conf", "dbpath secrets.db\nquery_credentials SELECT hash FROM credentials WHERE user = ?\n")
+        let daemon = try TernDaemonProcess(config: """
+            hostname mx.test
+            queue path "$DIR/var/queue"
+            table clients file:$DIR/clients
+            table senders file:$DIR/senders
+            table rcpts file:$DIR/rcpts
+            table admins file:$DIR/admins
+            table secrets sqlite:$DIR/secrets.conf
+            listen on 127.0.0.1 port $PORT auth-optional <secrets> insecure
+            action "local" maildir "$DIR/mail/%{user.username}/Maildir"
+            action "vip" maildir "$DIR/vip/%{user.username}/Maildir"
+            match from auth <admins> for domain "example.test" action "vip"
+            match from src <clients> from mail-from <senders> for domain "example.test" action "vip"
+            match from src <clients> for rcpt <rcpts> action "vip"
+            match from any for domain "example.test" action "local"
+            """, workspace: workspace)
+        func send(_ from: String, _ to: String, auth user: String? = nil) throws {
+            let login = user.map { ["-a", "PLAIN", "-au", $0, "-ap", "secret"] } ?? []
+            let result = try IngressTests.swaks(daemon.port, ["--from", from, "--to", to] + login)
+            #expect(result.output.contains("250 2.0.0"), "\(result.output)")
+        }
+        try send("x@trusted.test", "a@example.test")
+        try send("boss@corp.test", "b@example.test")
+        try send("x@other.test", "c@example.test")
+        try send("x@other.test", "vip@example.test")
+        try send("x@other.test", "d@example.test", auth: "alice")
+        try send("x@other.test", "e@example.test", auth: "bob")
+        let wrong = try IngressTests.swaks(daemon.port, ["--from", "x@other.test", "--to", "f@example.test", "-a", "PLAIN", "-au", "carol", "-ap", "secret"])
+        #expect(wrong.output.contains("535 5.7.8"), "carol is not in the SQLite table")
+        for (directory, user) in [("vip", "a"), ("vip", "b"), ("mail", "c"), ("vip", "vip"), ("vip", "d"), ("mail", "e")] {
+            #expect(LocalDeliveryTests.eventually { Self.inbox(daemon, "\(directory)/\(user)/Maildir/new").count == 1 }, "\(directory)/\(user): \(daemon.log)")
+        }
     }
 }

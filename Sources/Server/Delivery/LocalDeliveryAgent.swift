@@ -107,14 +107,16 @@ struct LocalDeliveryAgent: Sendable {
     ) throws(DeliveryFailure) -> String {
         let template = PathTemplate(sender: envelope.sender, recipient: recipient.address, username: account.name, homeDirectory: account.home)
         let message = traced(recipient, envelope, body)
+        // Running as root, a user's mail belongs to the user (root's own stays root's).
+        let owner = geteuid() == 0 && account.uid != 0 ? (uid: account.uid, gid: account.gid) : nil
         switch action.method {
         case .maildir(let pathTemplate):
             let path = template.expand(pathTemplate.isEmpty ? "%{user.directory}/Maildir" : pathTemplate)
-            try LocalDelivery.maildir(at: path, message: LocalDelivery.withUnixLineEndings(message))
+            try LocalDelivery.maildir(at: path, message: LocalDelivery.withUnixLineEndings(message), owner: owner)
             return "delivered to maildir"
         case .mbox(let pathTemplate):
             let path = template.expand(pathTemplate.isEmpty ? "/var/mail/%{user.username}" : pathTemplate)
-            try LocalDelivery.mbox(at: path, message: body, sender: envelope.sender, date: Date())
+            try LocalDelivery.mbox(at: path, message: body, sender: envelope.sender, date: Date(), owner: owner)
             return "delivered to mbox"
         case .mda(let command):
             let environment = Self.environment(recipient, envelope, user: account.name, home: account.home, extension: `extension`)
