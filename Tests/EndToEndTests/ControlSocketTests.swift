@@ -173,7 +173,7 @@ struct ControlSocketTests {
         #expect(try accepts("carol@local.test"))
         let unknown = try daemon.control(["update", "table", "nosuch"])
         #expect(unknown.status == 1)
-        #expect(unknown.error.contains("no table nosuch"))
+        #expect(unknown.error.contains("table nosuch: no such table"), "\(unknown.error)")
     }
 
     @Test("log verbose adds session detail to the log; log brief takes it away", .timeLimit(.minutes(1)))

@@ -57,7 +57,7 @@ public enum TernDaemon {
             pool: ConnectionPool(), limiter: destinationLimiter, logger: deliveryLogger
         )
         let scheduler = DeliveryScheduler(
-            journal: journal, store: store, agents: DeliveryAgents(remote: remote), logger: deliveryLogger
+            journal: journal, store: store, agents: DeliveryAgents(local: LocalDeliveryAgent(store: store), remote: remote), logger: deliveryLogger
         )
         let gate = IngressGate()
         var listenerNames: [String] = []

@@ -308,6 +308,7 @@ actor DeliveryScheduler: Service {
         let followUp = operatorFollowUp(after: batch, updated: &updated)
         changes = updated.map { .updateRecipient(envelope.id, index: $0.0, $0.1) }
         changes += reports.changes(for: batch.message, outcomes: updated, body: body, now: now)
+        changes += DeliveryForwards(configuration: configuration, ids: reportIDs).changes(for: batch.message, outcomes: updated, body: body, now: now)
         if !delayed.isEmpty, let warning = reports.delayWarning(for: batch.message, recipients: delayed, body: body, now: now) {
             changes.append(warning)
         }
@@ -346,7 +347,7 @@ actor DeliveryScheduler: Service {
 
 /// The agents that carry out deliveries, by action kind.
 struct DeliveryAgents: Sendable {
-    var local = LocalDeliveryAgent()
+    var local: LocalDeliveryAgent
     var remote: RemoteDeliveryAgent
 
     func deliver(_ batch: DeliveryBatch, action: ActionConfig, body: [UInt8]) async -> [DeliveryResult] {

@@ -144,7 +144,7 @@ struct RemoteDeliveryAgent: Sendable {
                 case .smtp, .lmtp: relay.tls.clientPolicy(serverName: host.host)
                 }
                 if let table = relay.authTable, let user = host.user {
-                    guard let secret = store.current.tables.value(table: table, key: user) else {
+                    guard let secret = store.current.tables.value(table: table, key: user, service: .credentials) else {
                         throw .temporary(EnhancedStatus(4, 3, 5), "no credentials for \(user) in table \(table)")
                     }
                     let parts = secret.split(separator: ":", maxSplits: 1)
