@@ -109,7 +109,15 @@ let package = Package(
                 .product(name: "NIOEmbedded", package: "swift-nio"),
             ]
         ),
-        .testTarget(name: "ServerTests", dependencies: ["Server"]),
+        .testTarget(
+            name: "ServerTests",
+            dependencies: [
+                "Server", "TestSupport",
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ]
+        ),
         .testTarget(name: "EndToEndTests", dependencies: ["ternd", "ternctl", "TestSupport"]),
     ]
 )

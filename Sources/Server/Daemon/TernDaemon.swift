@@ -29,8 +29,10 @@ public enum TernDaemon {
         }
         try checkQueueDirectory(configuration.queue.path)
         let spoolDirectory = try prepareSpoolDirectory(queuePath: configuration.queue.path)
+        let metrics = DaemonMetrics(factory: DaemonMetrics.prometheusFactory(registry: DaemonMetrics.processRegistry))
         var options = Journal.Options()
         options.mapSize = max(options.mapSize, configuration.queue.mapSize)
+        options.commitObserver = { metrics.journalCommitted(submissions: $0, duration: $1) }
         let journal = try Journal(path: configuration.queue.path, options: options, logger: logger)
         let counts = try journal.counts()
         logger.notice("journal \(configuration.queue.path): \(counts.messages) messages, \(counts.scheduled) recipients scheduled")
@@ -43,27 +45,33 @@ public enum TernDaemon {
         ))
         let remote = RemoteDeliveryAgent(
             resolver: resolver, group: group, store: store, hostname: configuration.hostname,
-            pool: ConnectionPool(), limiter: DestinationLimiter(limits: configuration.limits), logger: logger
+            pool: ConnectionPool(metrics: metrics), limiter: DestinationLimiter(limits: configuration.limits), logger: logger
         )
         let scheduler = DeliveryScheduler(
-            journal: journal, store: store, agents: DeliveryAgents(remote: remote), logger: logger
+            journal: journal, store: store, agents: DeliveryAgents(remote: remote), metrics: metrics, logger: logger
         )
         // Services stop in reverse order: listeners first, then delivery, the journal last.
         var services: [any Service] = [
             JournalService(journal: journal, logger: logger), scheduler,
             ConfigurationReloadService(store: store, path: configurationPath, logger: logger),
+            QueueSamplingService(journal: journal, metrics: metrics, logger: logger),
         ]
+        if let endpoint = configuration.metrics {
+            let address = try SocketAddress(ipAddress: endpoint.address.description, port: endpoint.port)
+            services.append(MetricsEndpointService(bindAddress: address, registry: DaemonMetrics.processRegistry, group: group, logger: logger))
+        }
         for listener in configuration.listeners {
             let tlsContext = try listener.pki.map { try makeTLSContext(configuration.pkis[$0]!) }
             let credentials = listener.auth.table.map { CredentialChecker(table: $0, store: store) }
             let delegate = IngressDelegate(
                 store: store, listener: listener, journal: journal,
-                ids: ids, credentials: credentials, stored: { scheduler.notify() }, logger: logger
+                ids: ids, credentials: credentials, stored: { scheduler.notify() }, metrics: metrics, logger: logger
             )
             for address in try bindAddresses(listener) {
                 services.append(SMTPListenerService(
                     listener: listener, bindAddress: address, delegate: delegate, configuration: configuration,
-                    tlsContext: tlsContext, limiter: limiter, spoolDirectory: spoolDirectory, group: group, logger: logger
+                    tlsContext: tlsContext, limiter: limiter, spoolDirectory: spoolDirectory, group: group,
+                    metrics: metrics, logger: logger
                 ))
             }
         }

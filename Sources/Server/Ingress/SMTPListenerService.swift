@@ -18,11 +18,13 @@ final class SMTPListenerService: Service {
     let limiter: SessionLimiter
     let spoolDirectory: String
     let group: any EventLoopGroup
+    let metrics: DaemonMetrics
     let logger: Logger
 
     init(
         listener: ListenerConfig, bindAddress: SocketAddress, delegate: IngressDelegate, configuration: Configuration,
-        tlsContext: NIOSSLContext?, limiter: SessionLimiter, spoolDirectory: String, group: any EventLoopGroup, logger: Logger
+        tlsContext: NIOSSLContext?, limiter: SessionLimiter, spoolDirectory: String, group: any EventLoopGroup,
+        metrics: DaemonMetrics, logger: Logger
     ) {
         self.listener = listener
         self.bindAddress = bindAddress
@@ -32,6 +34,7 @@ final class SMTPListenerService: Service {
         self.limiter = limiter
         self.spoolDirectory = spoolDirectory
         self.group = group
+        self.metrics = metrics
         self.logger = logger
     }
 
@@ -45,7 +48,7 @@ final class SMTPListenerService: Service {
             bareLineEndings: configuration.smtp.bareLineFeed == .reject ? .reject : .normalize
         )
         let implicitTLS = listener.tls == .implicitTLS
-        let (delegate, tlsContext, limiter, spoolDirectory) = (self.delegate, self.tlsContext, self.limiter, self.spoolDirectory)
+        let (delegate, tlsContext, limiter, spoolDirectory, metrics) = (self.delegate, self.tlsContext, self.limiter, self.spoolDirectory, self.metrics)
         return try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1024)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -53,10 +56,13 @@ final class SMTPListenerService: Service {
             .childChannelInitializer { channel in
                 let client = channel.remoteAddress?.ipAddress ?? "unknown"
                 guard limiter.acquire(channel, client: client) else {
+                    metrics.sessionRejected()
                     return channel.eventLoop.makeCompletedFuture {
                         try channel.pipeline.syncOperations.addHandler(SessionRefusalHandler())
                     }
                 }
+                metrics.sessionOpened()
+                channel.closeFuture.whenComplete { _ in metrics.sessionClosed() }
                 return channel.eventLoop.makeCompletedFuture {
                     if implicitTLS, let tlsContext {
                         try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tlsContext))
