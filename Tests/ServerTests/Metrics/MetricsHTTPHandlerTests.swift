@@ -28,7 +28,7 @@ struct MetricsHTTPHandlerTests {
     @Test("GET /metrics answers the registry in text format 0.0.4")
     func metrics() throws {
         let registry = PrometheusCollectorRegistry()
-        registry.makeCounter(name: "tern_test_total", help: "A test counter.").increment(by: Int64(5))
+        registry.makeCounter(descriptor: MetricNameDescriptor(metricName: "tern_test", unitName: "total", helpText: "A test counter.")).increment(by: Int64(5))
         let (head, body) = try Self.exchange(.GET, "/metrics", registry: registry)
         #expect(head.status == .ok)
         #expect(head.headers["Content-Type"] == ["text/plain; version=0.0.4; charset=utf-8"])
