@@ -95,7 +95,8 @@ let package = Package(
         ),
         // Fuzz targets (tools/fuzz builds them with libFuzzer; a plain build
         // gives replay drivers that run the target over the files named).
-        .target(name: "FuzzSupport", path: "Fuzz/FuzzSupport"),
+        .target(name: "CFuzzer", path: "Fuzz/CFuzzer"),
+        .target(name: "FuzzSupport", dependencies: ["CFuzzer"], path: "Fuzz/FuzzSupport"),
         .executableTarget(name: "FuzzSMTPSession", dependencies: ["Transport", "Envelope", "FuzzSupport", .product(name: "NIOCore", package: "swift-nio")], path: "Fuzz/FuzzSMTPSession"),
         .executableTarget(name: "FuzzAddress", dependencies: ["Envelope", "FuzzSupport"], path: "Fuzz/FuzzAddress"),
         .executableTarget(name: "FuzzReply", dependencies: ["Envelope", "FuzzSupport"], path: "Fuzz/FuzzReply"),

@@ -1,8 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 import Envelope
 import FuzzSupport
 
@@ -48,16 +43,14 @@ func fuzzAddress(_ bytes: [UInt8]) {
 }
 
 @_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzAddressInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
-    fuzzAddress(Array(UnsafeBufferPointer(start: data, count: size)))
+public func fuzzAddressInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
+    fuzzAddress(Array(UnsafeBufferPointer(start: data, count: data == nil ? 0 : size)))
     return 0
 }
 
-#if !FUZZING
 @main
-enum Replay {
+enum Main {
     static func main() {
-        exit(FuzzReplay.run(CommandLine.arguments, fuzzAddress))
+        FuzzMain.run(fuzzAddressInput, replay: fuzzAddress)
     }
 }
-#endif

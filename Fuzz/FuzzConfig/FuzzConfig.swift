@@ -1,8 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 import FuzzSupport
 import Server
 
@@ -20,16 +15,14 @@ func fuzzConfig(_ bytes: [UInt8]) {
 }
 
 @_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzConfigInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
-    fuzzConfig(Array(UnsafeBufferPointer(start: data, count: size)))
+public func fuzzConfigInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
+    fuzzConfig(Array(UnsafeBufferPointer(start: data, count: data == nil ? 0 : size)))
     return 0
 }
 
-#if !FUZZING
 @main
-enum Replay {
+enum Main {
     static func main() {
-        exit(FuzzReplay.run(CommandLine.arguments, fuzzConfig))
+        FuzzMain.run(fuzzConfigInput, replay: fuzzConfig)
     }
 }
-#endif

@@ -1,8 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 import Envelope
 import FuzzSupport
 import Queue
@@ -24,16 +19,14 @@ func fuzzJournalRecords(_ bytes: [UInt8]) {
 }
 
 @_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzJournalRecordsInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
-    fuzzJournalRecords(Array(UnsafeBufferPointer(start: data, count: size)))
+public func fuzzJournalRecordsInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
+    fuzzJournalRecords(Array(UnsafeBufferPointer(start: data, count: data == nil ? 0 : size)))
     return 0
 }
 
-#if !FUZZING
 @main
-enum Replay {
+enum Main {
     static func main() {
-        exit(FuzzReplay.run(CommandLine.arguments, fuzzJournalRecords))
+        FuzzMain.run(fuzzJournalRecordsInput, replay: fuzzJournalRecords)
     }
 }
-#endif

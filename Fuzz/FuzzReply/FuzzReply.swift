@@ -1,8 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 import Envelope
 import FuzzSupport
 
@@ -25,16 +20,14 @@ func fuzzReply(_ bytes: [UInt8]) {
 }
 
 @_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzReplyInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
-    fuzzReply(Array(UnsafeBufferPointer(start: data, count: size)))
+public func fuzzReplyInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
+    fuzzReply(Array(UnsafeBufferPointer(start: data, count: data == nil ? 0 : size)))
     return 0
 }
 
-#if !FUZZING
 @main
-enum Replay {
+enum Main {
     static func main() {
-        exit(FuzzReplay.run(CommandLine.arguments, fuzzReply))
+        FuzzMain.run(fuzzReplyInput, replay: fuzzReply)
     }
 }
-#endif

@@ -1,8 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 import Envelope
 import FuzzSupport
 import NIOCore
@@ -104,16 +99,14 @@ struct Session {
 }
 
 @_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzSMTPSessionInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
-    fuzzSMTPSession(Array(UnsafeBufferPointer(start: data, count: size)))
+public func fuzzSMTPSessionInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
+    fuzzSMTPSession(Array(UnsafeBufferPointer(start: data, count: data == nil ? 0 : size)))
     return 0
 }
 
-#if !FUZZING
 @main
-enum Replay {
+enum Main {
     static func main() {
-        exit(FuzzReplay.run(CommandLine.arguments, fuzzSMTPSession))
+        FuzzMain.run(fuzzSMTPSessionInput, replay: fuzzSMTPSession)
     }
 }
-#endif

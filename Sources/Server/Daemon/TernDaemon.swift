@@ -27,8 +27,23 @@ public enum TernDaemon {
         } catch {
             throw StartupError(description: "\(error)")
         }
-        try checkQueueDirectory(configuration.queue.path)
+        // Root's work first: the queue directory for the account, the listeners; then `user`.
+        var privileges = try configuration.user.map { try PrivilegeDrop(user: $0) }
+        if let user = configuration.user, !PrivilegeDrop.isPrivileged {
+            logger.notice("user \(user) ignored: ternd was not started as root")
+            privileges = nil
+        }
+        try privileges?.prepareQueueDirectory(configuration.queue.path)
         let spoolDirectory = try prepareSpoolDirectory(queuePath: configuration.queue.path)
+        try privileges?.handOver(spoolDirectory)
+        let sockets = try configuration.listeners.map { listener in
+            (listener, try bindAddresses(listener).map { try ListeningSocket.bind($0) })
+        }
+        if let privileges {
+            try privileges.drop()
+            logger.notice("running as user \(privileges.name) (uid \(privileges.uid), gid \(privileges.gid))")
+        }
+        try checkQueueDirectory(configuration.queue.path)
         var options = Journal.Options()
         options.mapSize = max(options.mapSize, configuration.queue.mapSize)
         let journal = try Journal(path: configuration.queue.path, options: options, logger: logger)
@@ -53,16 +68,16 @@ public enum TernDaemon {
             JournalService(journal: journal, logger: logger), scheduler,
             ConfigurationReloadService(store: store, path: configurationPath, logger: logger),
         ]
-        for listener in configuration.listeners {
+        for (listener, listenerSockets) in sockets {
             let tlsContext = try listener.pki.map { try makeTLSContext(configuration.pkis[$0]!) }
             let credentials = listener.auth.table.map { CredentialChecker(table: $0, store: store) }
             let delegate = IngressDelegate(
                 store: store, listener: listener, journal: journal,
                 ids: ids, credentials: credentials, stored: { scheduler.notify() }, logger: logger
             )
-            for address in try bindAddresses(listener) {
+            for socket in listenerSockets {
                 services.append(SMTPListenerService(
-                    listener: listener, bindAddress: address, delegate: delegate, configuration: configuration,
+                    listener: listener, socket: socket, delegate: delegate, configuration: configuration,
                     tlsContext: tlsContext, limiter: limiter, spoolDirectory: spoolDirectory, group: group, logger: logger
                 ))
             }
