@@ -80,7 +80,7 @@ struct FullDiskTests {
             }
         }
         let refused = try #require(refusal, "40 messages of 200 KiB fitted in 1.5 MiB")
-        #expect(refused.hasPrefix("452 4.3.1"), "got \(refused)")
+        #expect(refused.hasPrefix("452 4.3.1"), "got \(refused)\n\(daemon.log.suffix(3000))")
         #expect(!acknowledged.isEmpty, "the first message was refused already")
 
         // Still running and talking; refuses again while the disk is full.
