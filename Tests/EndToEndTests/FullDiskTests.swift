@@ -86,6 +86,9 @@ struct FullDiskTests {
         // Still running and talking; refuses again while the disk is full.
         #expect(canConnect(port: daemon.port), "ternd stopped listening:\n\(daemon.log.suffix(2000))")
         #expect(try Self.send(daemon.port, size: 200 << 10, tag: 100).hasPrefix("452 4.3.1"))
+        // A body past the 512 KiB that ingress keeps in memory spills to a file beside the journal.
+        let spilled = try Self.send(daemon.port, size: 800 << 10, tag: 101)
+        #expect(spilled.hasPrefix("452 4.3.1"), "a spilled body on a full disk: \(spilled)")
 
         // Space returns: ingress accepts again without a restart.
         try FileManager.default.removeItem(atPath: fillerPath)
