@@ -122,6 +122,7 @@ struct HostileServerTests {
             let lines = Self.deferrals(daemon)
             seen = lines.count
             let line = try #require(lines.last)
+            print("HostileServerTests: \(mode): \(line.split(separator: " ").drop { !$0.hasPrefix("dsn=") }.joined(separator: " "))")
             #expect(line.contains("dsn=4."), "\(mode): \(line)")
             #expect(canConnect(port: daemon.port), "ternd stopped listening after \(mode)")
             Thread.sleep(forTimeInterval: 0.2)
