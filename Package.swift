@@ -104,6 +104,15 @@ let package = Package(
             dependencies: ["Envelope", "Queue"],
             path: "Tests/JournalCrashWriter"
         ),
+        // Fuzz targets (tools/fuzz builds them with libFuzzer; a plain build
+        // gives replay drivers that run the target over the files named).
+        .target(name: "CFuzzer", path: "Fuzz/CFuzzer"),
+        .target(name: "FuzzSupport", dependencies: ["CFuzzer"], path: "Fuzz/FuzzSupport"),
+        .executableTarget(name: "FuzzSMTPSession", dependencies: ["Transport", "Envelope", "FuzzSupport", .product(name: "NIOCore", package: "swift-nio")], path: "Fuzz/FuzzSMTPSession"),
+        .executableTarget(name: "FuzzAddress", dependencies: ["Envelope", "FuzzSupport"], path: "Fuzz/FuzzAddress"),
+        .executableTarget(name: "FuzzReply", dependencies: ["Envelope", "FuzzSupport"], path: "Fuzz/FuzzReply"),
+        .executableTarget(name: "FuzzJournalRecords", dependencies: ["Queue", "Envelope", "FuzzSupport"], path: "Fuzz/FuzzJournalRecords"),
+        .executableTarget(name: "FuzzConfig", dependencies: ["Server", "FuzzSupport"], path: "Fuzz/FuzzConfig"),
         // Helpers shared by the test targets: real peer processes started with posix_spawn.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "EnvelopeTests", dependencies: ["Envelope"]),

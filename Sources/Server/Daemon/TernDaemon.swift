@@ -37,9 +37,25 @@ public enum TernDaemon {
         } catch {
             throw StartupError(description: "\(error)")
         }
-        try checkQueueDirectory(configuration.queue.path)
+        // Root's work first: the queue directory for the account, the listeners; then `user`.
+        var privileges = try configuration.user.map { try PrivilegeDrop(user: $0) }
+        if let user = configuration.user, !PrivilegeDrop.isPrivileged {
+            logger.notice("user \(user) ignored: ternd was not started as root")
+            privileges = nil
+        }
+        try privileges?.prepareQueueDirectory(configuration.queue.path)
         let spoolDirectory = try prepareSpoolDirectory(queuePath: configuration.queue.path)
         let metrics = DaemonMetrics(factory: DaemonMetrics.prometheusFactory(registry: DaemonMetrics.processRegistry))
+        try privileges?.handOver(spoolDirectory)
+        let sockets = try configuration.listeners.map { listener in
+            (listener, try bindAddresses(listener).map { try ListeningSocket.bind($0) })
+        }
+        let controlSocket = try ControlService.bind(path: configuration.controlSocketPath, owner: privileges)
+        if let privileges {
+            try privileges.drop()
+            logger.notice("running as user \(privileges.name) (uid \(privileges.uid), gid \(privileges.gid))")
+        }
+        try checkQueueDirectory(configuration.queue.path)
         var options = Journal.Options()
         options.mapSize = max(options.mapSize, configuration.queue.mapSize)
         options.commitObserver = { metrics.journalCommitted(submissions: $0, duration: $1) }
@@ -74,20 +90,20 @@ public enum TernDaemon {
             let address = try SocketAddress(ipAddress: endpoint.address.description, port: endpoint.port)
             services.append(MetricsEndpointService(bindAddress: address, registry: DaemonMetrics.processRegistry, group: group, logger: logger))
         }
-        for listener in configuration.listeners {
+        for (listener, listenerSockets) in sockets {
             let tlsContext = try listener.pki.map { try makeTLSContext(configuration.pkis[$0]!) }
             let credentials = listener.auth.table.map { CredentialChecker(table: $0, store: store) }
             let delegate = IngressDelegate(
                 store: store, listener: listener, journal: journal,
                 ids: ids, credentials: credentials, stored: { scheduler.notify() }, metrics: metrics, logger: smtpLogger
             )
-            for address in try bindAddresses(listener) {
+            for socket in listenerSockets {
                 services.append(SMTPListenerService(
-                    listener: listener, bindAddress: address, delegate: delegate, configuration: configuration,
+                    listener: listener, socket: socket, delegate: delegate, configuration: configuration,
                     tlsContext: tlsContext, limiter: limiter, gate: gate, spoolDirectory: spoolDirectory, group: group,
                     metrics: metrics, logger: smtpLogger
                 ))
-                listenerNames.append("\(address) (\(listener.tls)\(listener.tag.map { ", tag \($0)" } ?? ""))")
+                listenerNames.append("\(socket.address) (\(listener.tls)\(listener.tag.map { ", tag \($0)" } ?? ""))")
             }
         }
         let dispatcher = ControlDispatcher(
@@ -95,7 +111,9 @@ public enum TernDaemon {
             ids: ids, started: started, listeners: listenerNames, logger: Logger(label: "tern.control")
         )
         services.insert(
-            try await ControlService(path: configuration.controlSocketPath, dispatcher: dispatcher, group: group, logger: Logger(label: "tern.control")),
+            try await ControlService(
+                path: configuration.controlSocketPath, socket: controlSocket, dispatcher: dispatcher, group: group, logger: Logger(label: "tern.control")
+            ),
             at: 1
         )
         let serviceGroup = ServiceGroup(configuration: ServiceGroupConfiguration(

@@ -29,7 +29,7 @@ struct ConfigErrorTests {
         Fixture("listen on ::1 auth secrets", "tern.conf:1:20: expected a credentials table such as <secrets> after 'auth', found 'secrets'"),
         Fixture(
             "frobnicate 12",
-            "tern.conf:1:1: unknown keyword 'frobnicate'; expected one of action, bounce, control, hostname, limit, listen, match, metrics, pki, queue, resolver, smtp, table or a macro definition 'name = value'"
+            "tern.conf:1:1: unknown keyword 'frobnicate'; expected one of action, bounce, control, hostname, limit, listen, match, metrics, pki, queue, resolver, smtp, table, user or a macro definition 'name = value'"
         ),
         Fixture("\"listen\" on ::1", "tern.conf:1:1: expected a statement keyword or a macro definition, found \"listen\""),
         Fixture("hostname \"unterminated", "tern.conf:1:10: unterminated string; expected '\"' before end of file"),
