@@ -17,17 +17,23 @@ public enum TernDaemon {
         public let description: String
     }
 
-    /// Runs until SIGTERM/SIGINT, then stops accepting, lets sessions finish
-    /// and closes the journal.
-    /// - Parameter configurationPath: the file SIGHUP re-reads; nil for the embedded default.
-    public static func run(configuration: Configuration, configurationPath: String?, logger: Logger) async throws {
-        let store: ConfigurationStore
-        do {
-            store = ConfigurationStore(try ConfigurationStore.load(configuration))
-        } catch {
-            throw StartupError(description: "\(error)")
-        }
-        // Root's work first: the queue directory for the account, the listeners; then `user`.
+    /// What start-up did while ternd may still have been root: the bound
+    /// listeners and the spill directory, for `run`.
+    public struct Startup: Sendable {
+        let sockets: [(ListenerConfig, [ListeningSocket])]
+        let spoolDirectory: String
+    }
+
+    /// Start-up's privileged part, synchronous, on the main thread before any
+    /// task runs: creates the queue and spill directories (for the `user`
+    /// account when started as root), binds every listener, then switches to
+    /// `user`.
+    ///
+    /// It must run before Swift's async runtime starts: an async `main` parks
+    /// the main thread in libdispatch's `sigsuspend` with every signal
+    /// blocked, and glibc switches the other threads' credentials with a
+    /// signal to each, so a switch made later leaves the main thread root.
+    public static func start(configuration: Configuration, logger: Logger) throws -> Startup {
         var privileges = try configuration.user.map { try PrivilegeDrop(user: $0) }
         if let user = configuration.user, !PrivilegeDrop.isPrivileged {
             logger.notice("user \(user) ignored: ternd was not started as root")
@@ -43,6 +49,22 @@ public enum TernDaemon {
             try privileges.drop()
             logger.notice("running as user \(privileges.name) (uid \(privileges.uid), gid \(privileges.gid))")
         }
+        return Startup(sockets: sockets, spoolDirectory: spoolDirectory)
+    }
+
+    /// Runs until SIGTERM/SIGINT, then stops accepting, lets sessions finish
+    /// and closes the journal.
+    /// - Parameters:
+    ///   - startup: what `start` prepared.
+    ///   - configurationPath: the file SIGHUP re-reads; nil for the embedded default.
+    public static func run(_ startup: Startup, configuration: Configuration, configurationPath: String?, logger: Logger) async throws {
+        let store: ConfigurationStore
+        do {
+            store = ConfigurationStore(try ConfigurationStore.load(configuration))
+        } catch {
+            throw StartupError(description: "\(error)")
+        }
+        let spoolDirectory = startup.spoolDirectory
         try checkQueueDirectory(configuration.queue.path)
         var options = Journal.Options()
         options.mapSize = max(options.mapSize, configuration.queue.mapSize)
@@ -68,7 +90,7 @@ public enum TernDaemon {
             JournalService(journal: journal, logger: logger), scheduler,
             ConfigurationReloadService(store: store, path: configurationPath, logger: logger),
         ]
-        for (listener, listenerSockets) in sockets {
+        for (listener, listenerSockets) in startup.sockets {
             let tlsContext = try listener.pki.map { try makeTLSContext(configuration.pkis[$0]!) }
             let credentials = listener.auth.table.map { CredentialChecker(table: $0, store: store) }
             let delegate = IngressDelegate(

@@ -49,7 +49,7 @@ final class SMTPListenerService: Service {
         let implicitTLS = listener.tls == .implicitTLS
         let (delegate, tlsContext, limiter, spoolDirectory) = (self.delegate, self.tlsContext, self.limiter, self.spoolDirectory)
         return try await ServerBootstrap(group: group)
-            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
             .childChannelInitializer { channel in
                 let client = channel.remoteAddress?.ipAddress ?? "unknown"
                 guard limiter.acquire(channel, client: client) else {

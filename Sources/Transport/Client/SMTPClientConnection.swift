@@ -83,7 +83,7 @@ public final class SMTPClientConnection: Sendable {
 
         var bootstrap = ClientBootstrap(group: loop)
             .connectTimeout(TimeAmount(settings.timeouts.connect))
-            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelOption(.tcpOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let pipeline = channel.pipeline.syncOperations
