@@ -48,41 +48,46 @@ struct IngressCrashTests {
         }
     }
 
-    @Test("kill -9 under load: every message acknowledged with 250 is in the journal after the restart",
+    @Test("kill -9 at a random moment under load, twice: every message acknowledged with 250 is in the journal after the restart",
           .timeLimit(.minutes(4)))
     func crashDuringIngress() throws {
         let workspace = Workspace()
-        var daemon = try TernDaemonProcess(config: Self.config, workspace: workspace)
-        let load = try PeerProcess("/usr/sbin/smtp-source", [
-            "-l", "2048", "-m", "100000", "-s", "30", "-M", "load.test",
-            "-f", "alice@sender.test", "-t", "bob@example.test", "127.0.0.1:\(daemon.port)",
-        ], package: "postfix")
-        defer { load.stop() }
-        let acknowledged = Acknowledged()
-        let clients = 8
-        let finished = DispatchGroup()
-        for number in 0..<clients {
-            finished.enter()
-            Thread.detachNewThread { [port = daemon.port] in
-                Self.recordingClient(port: port, number: number, into: acknowledged)
-                finished.leave()
+        var acknowledged: [String: Int] = [:]
+        for round in 1...2 {
+            let daemon = try TernDaemonProcess(config: Self.config, workspace: workspace)
+            let load = try PeerProcess("/usr/sbin/smtp-source", [
+                "-l", "2048", "-m", "100000", "-s", "30", "-M", "load.test",
+                "-f", "alice@sender.test", "-t", "bob@example.test", "127.0.0.1:\(daemon.port)",
+            ], package: "postfix")
+            defer { load.stop() }
+            let recorded = Acknowledged()
+            let finished = DispatchGroup()
+            for number in 0..<8 {
+                finished.enter()
+                Thread.detachNewThread { [port = daemon.port] in
+                    Self.recordingClient(port: port, number: number, into: recorded)
+                    finished.leave()
+                }
             }
+            // A random moment: after 100 to 400 acknowledgements to our clients.
+            let killAt = Int.random(in: 100...400)
+            let loaded = LocalDeliveryTests.eventually(90) { recorded.all.count >= killAt }
+            daemon.crash()
+            recorded.stop()
+            _ = finished.wait(timeout: .now() + 30)
+            load.stop()
+            try #require(loaded, "round \(round): only \(recorded.all.count) acknowledgements:\n\(daemon.log.suffix(2000))")
+            acknowledged.merge(recorded.all) { first, _ in first }
+            print("IngressCrashTests: round \(round) killed after \(recorded.all.count) acknowledgements (aimed at \(killAt))")
         }
-        let loaded = LocalDeliveryTests.eventually(60) { acknowledged.all.count >= 200 }
-        daemon.crash()
-        acknowledged.stop()
-        _ = finished.wait(timeout: .now() + 30)
-        load.stop()
-        try #require(loaded, "the recording clients got only \(acknowledged.all.count) acknowledgements:\n\(daemon.log.suffix(2000))")
-        let ids = acknowledged.all
 
-        daemon = try TernDaemonProcess(config: Self.config, workspace: workspace)
+        let daemon = try TernDaemonProcess(config: Self.config, workspace: workspace)
         let queue = try daemon.queue()
         let stored = Set(queue.compactMap { $0["id"] as? String })
-        let lost = Set(ids.keys).subtracting(stored)
-        print("IngressCrashTests: \(ids.count) acknowledged to the recording clients, \(queue.count) messages in the journal after the restart")
+        let lost = Set(acknowledged.keys).subtracting(stored)
+        print("IngressCrashTests: \(acknowledged.count) acknowledged to the recording clients, \(queue.count) messages in the journal after the restarts")
         #expect(lost.isEmpty, "\(lost.count) acknowledged messages lost, e.g. \(lost.prefix(5))")
-        for (id, size) in ids.prefix(20) {
+        for (id, size) in acknowledged.prefix(20) {
             let body = try daemon.body(of: id)
             #expect(body.count >= size, "message \(id) is \(body.count) bytes, sent \(size)")
         }

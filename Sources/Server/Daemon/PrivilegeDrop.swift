@@ -34,20 +34,22 @@ struct PrivilegeDrop {
     /// Whether there is anything to drop: only root can switch users.
     static var isPrivileged: Bool { geteuid() == 0 }
 
-    /// Creates the queue directory (mode 0700, its parents as root's) for
-    /// the account when it does not exist yet, as the journal would, and
-    /// gives it to the account. An existing directory is left alone:
-    /// `checkQueueDirectory` then refuses it unless it belongs to the account.
+    /// Creates the queue directory (mode 0700; missing parents root's, with
+    /// the default mode, so that the account can reach it) for the account
+    /// when it does not exist yet, as the journal would, and gives it to the
+    /// account. An existing directory is left alone: `checkQueueDirectory`
+    /// then refuses it unless it belongs to the account.
     func prepareQueueDirectory(_ path: String) throws {
         var info = stat()
         guard stat(path, &info) != 0 else { return }
         do {
-            // The parents stay traversable (umask), so that the account reaches the queue; the queue itself is 0700.
             let parent = URL(fileURLWithPath: path).deletingLastPathComponent().path
             try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
-            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
         } catch {
-            throw TernDaemon.StartupError(description: "cannot create the queue directory \(path): \(error)")
+            throw TernDaemon.StartupError(description: "cannot create the parent of the queue directory \(path): \(error)")
+        }
+        guard mkdir(path, 0o700) == 0 else {
+            throw TernDaemon.StartupError(description: "cannot create the queue directory \(path): \(String(cString: strerror(errno)))")
         }
         try handOver(path)
     }

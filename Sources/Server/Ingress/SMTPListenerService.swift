@@ -54,7 +54,7 @@ final class SMTPListenerService: Service {
         let implicitTLS = listener.tls == .implicitTLS
         let (delegate, tlsContext, limiter, gate, spoolDirectory, metrics) = (self.delegate, self.tlsContext, self.limiter, self.gate, self.spoolDirectory, self.metrics)
         return try await ServerBootstrap(group: group)
-            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
             .childChannelInitializer { channel in
                 let client = channel.remoteAddress?.ipAddress ?? "unknown"
                 if gate.isPaused {

@@ -37,6 +37,7 @@ struct ConfigErrorTests {
         Fixture("hostname \"two words\"", "tern.conf:1:10: expected a host name after 'hostname', found \"two words\""),
         Fixture("hostname a.example b", "tern.conf:1:20: expected end of line after 'a.example', found 'b'"),
         Fixture("hostname a\nhostname b", "tern.conf:2:1: 'hostname' is already set at tern.conf:1:1"),
+        Fixture("user a\nuser b", "tern.conf:2:1: 'user' is already set at tern.conf:1:1"),
         Fixture("smtp max-message-size 12Q", "tern.conf:1:23: expected a size (such as 512, 64K, 35M, 1G) after 'max-message-size', found '12Q'"),
         Fixture("smtp max-message-size 0", "tern.conf:1:23: expected a size (such as 512, 64K, 35M, 1G) after 'max-message-size', found '0'"),
         Fixture(
