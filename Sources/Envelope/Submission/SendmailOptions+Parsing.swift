@@ -32,6 +32,10 @@ extension SendmailOptions {
                 operands += arguments[index...]
                 break
             }
+            if word.hasPrefix("--") {
+                try options.applyLongOption(word, arguments: arguments, index: &index)
+                continue
+            }
             guard word.hasPrefix("-"), word.count > 1 else {
                 operands.append(word)
                 operands += arguments[index...]
@@ -121,6 +125,20 @@ extension SendmailOptions {
             queueDirectory = directory
         default:
             break
+        }
+    }
+
+    /// Tern's own long options: `--socket PATH` (or `--socket=PATH`).
+    private mutating func applyLongOption(_ word: String, arguments: [String], index: inout Int) throws(SubmissionError) {
+        let parts = word.split(separator: "=", maxSplits: 1)
+        guard parts[0] == "--socket" else { throw SubmissionError(.usage, "unknown option \(parts[0])") }
+        if parts.count == 2 {
+            controlSocket = String(parts[1])
+        } else if index < arguments.count {
+            controlSocket = arguments[index]
+            index += 1
+        } else {
+            throw SubmissionError(.usage, "--socket needs a path")
         }
     }
 

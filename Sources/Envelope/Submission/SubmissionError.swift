@@ -11,6 +11,8 @@ public struct SubmissionError: Error, Hashable, Sendable, CustomStringConvertibl
         case noInput
         /// The daemon is unreachable or refused for now; try later (EX_TEMPFAIL, 75).
         case temporaryFailure
+        /// The control socket refuses the invoking user (EX_NOPERM, 77).
+        case noPermission
         /// The daemon refused the message for good (EX_UNAVAILABLE, 69).
         case unavailable
         /// An internal error (EX_SOFTWARE, 70).
@@ -37,6 +39,7 @@ public struct SubmissionError: Error, Hashable, Sendable, CustomStringConvertibl
         case .unavailable: 69
         case .software: 70
         case .temporaryFailure: 75
+        case .noPermission: 77
         }
     }
 

@@ -41,7 +41,7 @@ struct SendmailOptionsTests {
     }
 
     @Test("unknown options, missing arguments and bad DSN values exit with EX_USAGE", arguments: [
-        ["-x"], ["-f"], ["-N", "sometimes"], ["-N", "never,success"], ["-R", "body"], ["-V", "has space"], ["-q"], ["-oQ"],
+        ["-x"], ["-f"], ["--verbose"], ["--socket"], ["-N", "sometimes"], ["-N", "never,success"], ["-R", "body"], ["-V", "has space"], ["-q"], ["-oQ"],
     ])
     func usageErrors(arguments: [String]) {
         #expect {
@@ -66,6 +66,12 @@ struct SendmailOptionsTests {
         #expect(try SendmailOptions.parse(["-r", "<a@b.example>"]).sender == .mailbox(MailAddress(localPart: "a", domain: "b.example")))
         #expect(try SendmailOptions.parse(["-oQ/var/q"]).queueDirectory == "/var/q")
         #expect(try SendmailOptions.parse(["-oQ", "/var/q", "a@b.example"]).queueDirectory == "/var/q")
+    }
+
+    @Test("--socket names the control socket, separate or with =")
+    func socket() throws {
+        #expect(try SendmailOptions.parse(["--socket", "/run/c.sock", "a@b.example"]).controlSocket == "/run/c.sock")
+        #expect(try SendmailOptions.parse(["--socket=/run/c.sock"]).controlSocket == "/run/c.sock")
     }
 
     @Test("-- ends options; recipients may be lists and bare local users")

@@ -1,0 +1,75 @@
+import Envelope
+import Foundation
+import Transport
+
+/// tern-sendmail: the sendmail-compatible enqueuer. Install it as
+/// `/usr/sbin/sendmail` (and `mailq`) with a symlink. It hands each message
+/// to the running ternd over the control socket, which answers only once the
+/// message is committed to the journal; its exit status follows
+/// `<sysexits.h>`.
+@main
+enum TernSendmail {
+    static let usage = """
+        usage: tern-sendmail [-t] [-i|-oi] [-f sender] [-F full-name] [-N never|success,failure,delay]
+                             [-R full|hdrs] [-V envid] [--socket path] [recipient ...]
+               tern-sendmail -bs      SMTP on standard input and output
+               tern-sendmail -bp      list the queue (also: mailq)
+        """
+
+    static func main() {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        do {
+            var options = try SendmailOptions.parse(arguments)
+            if (CommandLine.arguments.first.map { URL(fileURLWithPath: $0).lastPathComponent } == "mailq") {
+                options.mode = .listQueue
+            }
+            let socket = options.controlSocket ?? ProcessInfo.processInfo.environment["TERN_CONTROL_SOCKET"] ?? "./var/control.sock"
+            switch options.mode {
+            case .submit:
+                let input = try readStandardInput()
+                let id = try Enqueuer(socket: socket).enqueue(SendmailSubmission(options: options, input: input, context: context()))
+                if ProcessInfo.processInfo.environment["TERN_SENDMAIL_VERBOSE"] != nil { print("queued as \(id)") }
+            case .listQueue:
+                print(QueueListing.lines(try Enqueuer(socket: socket).queue()).joined(separator: "\n"))
+            case .smtp:
+                var session = StandardIOSMTPSession(enqueuer: Enqueuer(socket: socket), context: context())
+                session.run()
+            }
+        } catch {
+            FileHandle.standardError.write(Data("tern-sendmail: \(error)\n".utf8))
+            if error.code == .usage { FileHandle.standardError.write(Data((usage + "\n").utf8)) }
+            exit(error.exitStatus)
+        }
+    }
+
+    static func readStandardInput() throws(SubmissionError) -> [UInt8] {
+        do {
+            return Array(try FileHandle.standardInput.readToEnd() ?? Data())
+        } catch {
+            throw SubmissionError(.noInput, "cannot read the message from standard input: \(error)")
+        }
+    }
+
+    /// The invoking user, this host and now.
+    static func context() -> SendmailSubmission.Context {
+        let now = Date()
+        var buffer = [CChar](repeating: 0, count: 256)
+        let hostname = gethostname(&buffer, buffer.count) == 0 ? String(cString: buffer) : "localhost"
+        return SendmailSubmission.Context(
+            user: userName(), hostname: hostname.isEmpty ? "localhost" : hostname, now: now,
+            uniqueID: MessageIDGenerator().next(now: now)
+        )
+    }
+
+    /// The login name of the effective user (getpwuid_r), else $USER or $LOGNAME.
+    static func userName() -> String {
+        var entry = passwd()
+        var result: UnsafeMutablePointer<passwd>?
+        var buffer = [CChar](repeating: 0, count: 4096)
+        if getpwuid_r(geteuid(), &entry, &buffer, buffer.count, &result) == 0, let result, let name = result.pointee.pw_name {
+            return String(cString: name)
+        }
+        let environment = ProcessInfo.processInfo.environment
+        return environment["USER"] ?? environment["LOGNAME"] ?? "nobody"
+    }
+}
