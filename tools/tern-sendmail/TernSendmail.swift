@@ -10,13 +10,13 @@ import Transport
 @main
 enum TernSendmail {
     static let usage = """
-        usage: tern-sendmail [-t] [-i|-oi] [-f sender] [-F full-name] [-N never|success,failure,delay]
-                             [-R full|hdrs] [-V envid] [--socket path] [recipient ...]
+        usage: tern-sendmail [-t] [-i|-oi] [-v] [-f sender] [-F full-name] [-N never|success,failure,delay]
+                             [-R full|hdrs] [-V envid] [--socket path | -oQ queue-dir] [recipient ...]
                tern-sendmail -bs      SMTP on standard input and output
                tern-sendmail -bp      list the queue (also: mailq)
         """
 
-    static func main() {
+    static func main() async {
         let arguments = Array(CommandLine.arguments.dropFirst())
         do {
             var options = try SendmailOptions.parse(arguments)
@@ -26,9 +26,14 @@ enum TernSendmail {
             let socket = options.controlSocket ?? ProcessInfo.processInfo.environment["TERN_CONTROL_SOCKET"] ?? "./var/control.sock"
             switch options.mode {
             case .submit:
-                let input = try readStandardInput()
-                let id = try Enqueuer(socket: socket).enqueue(SendmailSubmission(options: options, input: input, context: context()))
-                if ProcessInfo.processInfo.environment["TERN_SENDMAIL_VERBOSE"] != nil { print("queued as \(id)") }
+                let context = context()
+                let submission = try SendmailSubmission(options: options, input: try readStandardInput(), context: context)
+                let id = if let directory = options.queueDirectory {
+                    try await OfflineEnqueuer(directory: directory).enqueue(submission, context: context)
+                } else {
+                    try Enqueuer(socket: socket).enqueue(submission)
+                }
+                if options.verbose { print("queued as \(id)") }
             case .listQueue:
                 print(QueueListing.lines(try Enqueuer(socket: socket).queue()).joined(separator: "\n"))
             case .smtp:

@@ -11,8 +11,8 @@ extension SendmailOptions {
     static let withArgument: Set<Character> = ["A", "B", "C", "F", "L", "N", "O", "R", "V", "b", "f", "h", "o", "p", "r"]
     /// Flags accepted and ignored, as sendmail-compatible MTAs do: `-G`
     /// (gateway submission), `-U` (initial submission), `-m` (me too), `-n`
-    /// (no aliasing), `-v` (verbose).
-    static let ignoredFlags: Set<Character> = ["G", "U", "m", "n", "v"]
+    /// (no aliasing).
+    static let ignoredFlags: Set<Character> = ["G", "U", "m", "n"]
 
     /// Parses the arguments after the program name.
     ///
@@ -48,6 +48,7 @@ extension SendmailOptions {
                 switch option {
                 case "t": options.recipientsFromHeaders = true
                 case "i": options.ignoreDots = true
+                case "v": options.verbose = true
                 case _ where withArgument.contains(option):
                     let value: String
                     if !letters.isEmpty {

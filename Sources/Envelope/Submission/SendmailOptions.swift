@@ -22,6 +22,8 @@ public struct SendmailOptions: Hashable, Sendable {
     public var envelopeID: String?
     /// `-oQ DIR`: write straight into the journal in this directory (daemon stopped).
     public var queueDirectory: String?
+    /// `-v`: report the queue id of the submitted message on standard output.
+    public var verbose = false
     /// `--socket PATH`: the daemon's control socket; nil for the default.
     public var controlSocket: String?
     /// Recipients named on the command line.

@@ -27,6 +27,7 @@ struct SendmailOptionsTests {
         let options = try SendmailOptions.parse(["-ti", "-odq", "-oem", "-v", "-U", "-Am", "-B", "8BITMIME", "-oi"])
         #expect(options.recipientsFromHeaders)
         #expect(options.ignoreDots)
+        #expect(options.verbose)
         #expect(options.recipients.isEmpty)
         #expect(try SendmailOptions.parse(["-oi", "a@b.example"]).ignoreDots)
         #expect(try !SendmailOptions.parse(["a@b.example"]).ignoreDots)
