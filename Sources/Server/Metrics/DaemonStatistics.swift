@@ -1,12 +1,9 @@
 import Foundation
 
-/// The daemon's counters and gauges at one instant, as `ternctl show stats`
-/// and `ternctl monitor` print them. Counters are totals since the daemon
-/// started; gauges are current values (the queue depth is sampled every few
-/// seconds, so it may lag by that much).
-///
-/// Encoded as JSON on the control socket, for example
-/// `{"messagesAccepted":12,"recipientsDelivered":11,"queue":{"messagesQueued":1,...},...}`.
+/// The daemon's counters and gauges at one instant, which `ternctl show
+/// stats` and `ternctl monitor` print (as a `StatisticsReport`). Counters are
+/// totals since the daemon started; gauges are current values (the queue
+/// depth is sampled every few seconds, so it may lag by that much).
 public struct DaemonStatistics: Codable, Hashable, Sendable {
     /// How many messages and recipients are in the journal, by state.
     public struct QueueDepth: Codable, Hashable, Sendable {
