@@ -59,7 +59,8 @@ enum TernSendmail {
     static func context() -> SendmailSubmission.Context {
         let now = Date()
         var buffer = [CChar](repeating: 0, count: 256)
-        let hostname = gethostname(&buffer, buffer.count) == 0 ? String(cString: buffer) : "localhost"
+        let named = gethostname(&buffer, buffer.count - 1) == 0
+        let hostname = named ? String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) : "localhost"
         return SendmailSubmission.Context(
             user: userName(), hostname: hostname.isEmpty ? "localhost" : hostname, now: now,
             uniqueID: MessageIDGenerator().next(now: now)
