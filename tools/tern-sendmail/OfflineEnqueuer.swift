@@ -1,6 +1,7 @@
 import Envelope
 import Foundation
 import Queue
+import Transport
 
 /// `-oQ DIR`: writes a submission straight into the journal in `DIR` while
 /// the daemon is stopped (the journal's lock refuses it otherwise). There
@@ -49,5 +50,21 @@ struct OfflineEnqueuer {
             throw SubmissionError(.temporaryFailure, "cannot write to the journal \(directory): \(error)")
         }
         return id.description
+    }
+
+    /// `-bp -oQ DIR`: the messages not yet completed, read without taking the journal's lock.
+    func queue() throws(SubmissionError) -> [MessageReport] {
+        do {
+            var options = Journal.Options()
+            options.readOnly = true
+            let journal = try Journal(path: directory, options: options)
+            defer { journal.close() }
+            return try journal.messageIDs().compactMap { id in
+                guard let message = try journal.message(id), message.completed == nil else { return nil }
+                return MessageReport(envelope: message.envelope, recipients: message.recipients, completed: nil)
+            }
+        } catch {
+            throw SubmissionError(.temporaryFailure, "cannot read the journal \(directory): \(error)")
+        }
     }
 }

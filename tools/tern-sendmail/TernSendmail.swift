@@ -18,7 +18,7 @@ enum TernSendmail {
 
     static func main() async {
         let arguments = Array(CommandLine.arguments.dropFirst())
-        do {
+        do throws(SubmissionError) {
             var options = try SendmailOptions.parse(arguments)
             if (CommandLine.arguments.first.map { URL(fileURLWithPath: $0).lastPathComponent } == "mailq") {
                 options.mode = .listQueue
@@ -35,8 +35,14 @@ enum TernSendmail {
                 }
                 if options.verbose { print("queued as \(id)") }
             case .listQueue:
-                print(QueueListing.lines(try Enqueuer(socket: socket).queue()).joined(separator: "\n"))
+                let messages = if let directory = options.queueDirectory {
+                    try OfflineEnqueuer(directory: directory).queue()
+                } else {
+                    try Enqueuer(socket: socket).queue()
+                }
+                print(QueueListing.lines(messages).joined(separator: "\n"))
             case .smtp:
+                guard options.queueDirectory == nil else { throw SubmissionError(.usage, "-bs needs the daemon; it cannot be combined with -oQ") }
                 var session = StandardIOSMTPSession(enqueuer: Enqueuer(socket: socket), context: context())
                 session.run()
             }

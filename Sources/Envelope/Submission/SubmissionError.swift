@@ -13,8 +13,6 @@ public struct SubmissionError: Error, Hashable, Sendable, CustomStringConvertibl
         case temporaryFailure
         /// The control socket refuses the invoking user (EX_NOPERM, 77).
         case noPermission
-        /// The daemon refused the message for good (EX_UNAVAILABLE, 69).
-        case unavailable
         /// An internal error (EX_SOFTWARE, 70).
         case software
     }
@@ -36,7 +34,6 @@ public struct SubmissionError: Error, Hashable, Sendable, CustomStringConvertibl
         case .usage: 64
         case .dataError: 65
         case .noInput: 66
-        case .unavailable: 69
         case .software: 70
         case .temporaryFailure: 75
         case .noPermission: 77
