@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "ternd", targets: ["ternd"]),
         .executable(name: "ternctl", targets: ["ternctl"]),
+        .executable(name: "tern-sendmail", targets: ["tern-sendmail"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -90,6 +91,12 @@ let package = Package(
             ],
             path: "tools/ternctl"
         ),
+        // The sendmail-compatible enqueuer, installable as /usr/sbin/sendmail.
+        .executableTarget(
+            name: "tern-sendmail",
+            dependencies: ["Envelope", "Queue", "Transport"],
+            path: "tools/tern-sendmail"
+        ),
         .executableTarget(
             name: "tern-bench",
             dependencies: [
@@ -133,6 +140,6 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
-        .testTarget(name: "EndToEndTests", dependencies: ["ternd", "ternctl", "TestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["ternd", "ternctl", "tern-sendmail", "TestSupport"]),
     ]
 )
