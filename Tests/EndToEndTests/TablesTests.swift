@@ -255,4 +255,26 @@ struct TablesTests {
             #expect(LocalDeliveryTests.eventually { Self.inbox(daemon, "\(directory)/\(user)/Maildir/new").count == 1 }, "\(directory)/\(user): \(daemon.log)")
         }
     }
+
+    @Test("alias targets that are a file, a command and an :include: list", .timeLimit(.minutes(1)))
+    func fileCommandInclude() throws {
+        let workspace = Workspace()
+        let script = workspace.write("pipe.sh", "#!/bin/sh\ncat > \(workspace.file("piped"))\n")
+        chmod(script, 0o755)
+        workspace.write("members", "# one per line\nalice\ncarol\n")
+        workspace.write("aliases", """
+            archive: \(workspace.file("archive.mbox")), "|\(script)"
+            members: :include:\(workspace.file("members"))
+            """)
+        let daemon = try TernDaemonProcess(config: Self.config, workspace: workspace)
+        #expect(try Self.swaks(daemon, to: "archive@example.test").output.contains("250 2.0.0"))
+        #expect(try Self.swaks(daemon, to: "members@example.test").output.contains("250 2.0.0"))
+        #expect(LocalDeliveryTests.eventually {
+            (try? String(contentsOfFile: workspace.file("archive.mbox"), encoding: .utf8))?.contains("Subject: tables") == true
+        }, "\(daemon.log)")
+        let mbox = try String(contentsOfFile: workspace.file("archive.mbox"), encoding: .utf8)
+        #expect(mbox.hasPrefix("From sender@plain.test "))
+        #expect(LocalDeliveryTests.eventually { (try? String(contentsOfFile: workspace.file("piped"), encoding: .utf8))?.contains("Delivered-To: archive@example.test") == true })
+        #expect(LocalDeliveryTests.eventually { Self.inbox(daemon, "mail/alice/Maildir/new").count == 1 && Self.inbox(daemon, "mail/carol/Maildir/new").count == 1 }, "\(daemon.log)")
+    }
 }
