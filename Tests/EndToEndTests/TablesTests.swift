@@ -277,4 +277,20 @@ struct TablesTests {
         #expect(LocalDeliveryTests.eventually { (try? String(contentsOfFile: workspace.file("piped"), encoding: .utf8))?.contains("Delivered-To: archive@example.test") == true })
         #expect(LocalDeliveryTests.eventually { Self.inbox(daemon, "mail/alice/Maildir/new").count == 1 && Self.inbox(daemon, "mail/carol/Maildir/new").count == 1 }, "\(daemon.log)")
     }
+
+    @Test("forward-file: a user's ~/.forward sends copies on and keeps one with \\user", .timeLimit(.minutes(1)))
+    func forwardFile() throws {
+        let workspace = Workspace()
+        try FileManager.default.createDirectory(atPath: workspace.file("home/bob"), withIntermediateDirectories: true)
+        let forward = workspace.write("home/bob/.forward", "\\bob, dave@plain.test\n")
+        chmod(forward, 0o644)
+        workspace.write("aliases", "")
+        let daemon = try TernDaemonProcess(config: Self.config.replacingOccurrences(
+            of: "alias <aliases> userbase <users>", with: "alias <aliases> userbase <users> forward-file"
+        ).replacingOccurrences(of: "$DIR/mail/%{user.username}/Maildir\" alias", with: "%{user.directory}/Maildir\" alias"), workspace: workspace)
+        #expect(try Self.swaks(daemon, to: "bob@example.test").output.contains("250 2.0.0"))
+        #expect(LocalDeliveryTests.eventually { Self.inbox(daemon, "home/bob/Maildir/new").count == 1 }, "\(daemon.log)")
+        #expect(LocalDeliveryTests.eventually { Self.inbox(daemon, "mail/dave/Maildir/new").count == 1 }, "\(daemon.log)")
+        #expect(daemon.log.contains("status=sent (expanded; delivered to bob; forwarded to dave@plain.test)"), "\(daemon.log)")
+    }
 }
