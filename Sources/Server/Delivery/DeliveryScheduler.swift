@@ -263,7 +263,7 @@ actor DeliveryScheduler: Service {
             updated.append((result.index, recipient, result))
         }
         changes += reports.changes(for: batch.message, outcomes: updated, body: body, now: now)
-        changes += DeliveryForwards(configuration: configuration, ids: reportIDs).changes(for: batch.message, outcomes: updated, body: body, now: now)
+        changes += DeliveryForwards(configuration: configuration, ids: reportIDs).changes(for: envelope, outcomes: updated, body: body, now: now)
         if !delayed.isEmpty, let warning = reports.delayWarning(for: batch.message, recipients: delayed, body: body, now: now) {
             changes.append(warning)
         }
