@@ -88,6 +88,9 @@ struct TablesTests {
         _ = client.command("QUIT")
         let swaks = try Self.swaks(daemon, to: "nobody@example.test")
         #expect(swaks.output.contains("<** 550 5.1.1 User unknown"), "\(swaks.output)")
+        // postmaster has no alias and root is not in the userbase: the system's root.
+        #expect(try Self.swaks(daemon, to: "postmaster@example.test").output.contains("250 2.0.0"))
+        #expect(LocalDeliveryTests.eventually { Self.inbox(daemon, "mail/root/Maildir/new").count == 1 }, "\(daemon.log)")
         #expect(daemon.log.contains("550 User unknown; from=<sender@plain.test> to=<nobody@example.test>") || daemon.log.contains("to=<nobody@example.test>"))
     }
 
