@@ -4,7 +4,8 @@ import Foundation
 public enum RecipientState: UInt8, Hashable, Sendable, CaseIterable {
     /// Waiting for its next attempt (listed in the due index).
     case scheduled = 1
-    /// Held by the operator: not attempted until released.
+    /// Held by the operator: not attempted until released. Listed in the due
+    /// index at the message's expiry, so that expiry still reaches it.
     case held = 2
     /// Delivered (or relayed): final.
     case delivered = 3
@@ -13,6 +14,9 @@ public enum RecipientState: UInt8, Hashable, Sendable, CaseIterable {
 
     /// Whether no further attempt will be made.
     public var isFinal: Bool { self == .delivered || self == .failed }
+
+    /// Whether the recipient has an entry in the journal's due index (at `nextAttempt`).
+    public var isInDueIndex: Bool { !isFinal }
 }
 
 /// One recipient of a queued message with its delivery state.

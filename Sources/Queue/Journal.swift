@@ -29,6 +29,7 @@ public struct CompletedMessage: Hashable, Sendable {
 public struct JournalCounts: Hashable, Sendable {
     public var messages: Int
     public var recipients: Int
+    /// Entries of the due index: scheduled and held recipients.
     public var scheduled: Int
     public var completed: Int
 }
@@ -52,6 +53,10 @@ public final class Journal: Sendable {
         public var readOnly = false
         /// The clock used for completion times.
         public var clock: @Sendable () -> Date = { Date() }
+        /// Told after each commit how many submissions it carried and how
+        /// long the transaction and its sync took (for metrics). Called on
+        /// the writer thread: it must return quickly.
+        public var commitObserver: (@Sendable (_ submissions: Int, _ duration: Duration) -> Void)?
 
         public init() {}
     }
@@ -93,7 +98,10 @@ public final class Journal: Sendable {
         lockDescriptor = descriptor
         committer = options.readOnly
             ? nil
-            : GroupCommitter(store: store, maxMapSize: max(options.maxMapSize, options.mapSize), clock: options.clock, logger: logger)
+            : GroupCommitter(
+                store: store, maxMapSize: max(options.maxMapSize, options.mapSize), clock: options.clock,
+                observer: options.commitObserver, logger: logger
+            )
     }
 
     deinit {
@@ -189,15 +197,18 @@ public final class Journal: Sendable {
         }
     }
 
-    /// Recipients due at or before `until`, earliest first, at most `limit`.
-    public func dueRecipients(until: Date, limit: Int = .max) throws -> [DueRecipient] {
+    /// Recipients due at or before `until`, earliest first, at most `limit`;
+    /// with `after`, only those listed after that entry of the due index.
+    public func dueRecipients(after: DueRecipient? = nil, until: Date, limit: Int = .max) throws -> [DueRecipient] {
         let cutoff = until.journalMilliseconds
+        let start = after.map { JournalKey.schedule($0.due, $0.messageID, $0.index) } ?? []
         return try store.environment.read { txn in
             var result: [DueRecipient] = []
-            try txn.scan(store.schedule) { key, _ in
+            try txn.scan(store.schedule, from: start) { key, _ in
                 guard result.count < limit, let entry = JournalKey.parseSchedule(key),
                       entry.due.journalMilliseconds <= cutoff else { return false }
-                result.append(DueRecipient(due: entry.due, messageID: entry.id, index: entry.index))
+                let due = DueRecipient(due: entry.due, messageID: entry.id, index: entry.index)
+                if due != after { result.append(due) }
                 return true
             }
             return result

@@ -21,7 +21,7 @@ public enum MessageBody: Sendable {
 /// A message to enqueue: its envelope, recipients and body.
 public struct NewMessage: Sendable {
     public var envelope: Envelope
-    /// Recipients in their initial state; `scheduled` ones enter the due index at `nextAttempt`.
+    /// Recipients in their initial state; `scheduled` and `held` ones enter the due index at `nextAttempt`.
     public var recipients: [Recipient]
     public var body: MessageBody
 

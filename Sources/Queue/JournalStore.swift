@@ -69,7 +69,7 @@ struct JournalStore: Sendable {
         for (offset, recipient) in message.recipients.enumerated() {
             let index = UInt32(offset)
             try txn.put(recipients, JournalKey.recipient(id, index), RecipientRecord.encode(recipient), append: true)
-            if recipient.state == .scheduled {
+            if recipient.state.isInDueIndex {
                 try txn.put(schedule, JournalKey.schedule(recipient.nextAttempt, id, index), [])
             }
         }
@@ -128,11 +128,11 @@ struct JournalStore: Sendable {
             return try? RecipientRecord.decode(bytes)
         }
         guard try txn.get(messages, JournalKey.message(id)) != nil else { return false }
-        if let old, old.state == .scheduled {
+        if let old, old.state.isInDueIndex {
             try txn.delete(schedule, JournalKey.schedule(old.nextAttempt, id, index))
         }
         try txn.put(recipients, key, RecipientRecord.encode(recipient))
-        if recipient.state == .scheduled {
+        if recipient.state.isInDueIndex {
             try txn.put(schedule, JournalKey.schedule(recipient.nextAttempt, id, index), [])
         }
         return true
@@ -167,7 +167,7 @@ struct JournalStore: Sendable {
         if let completed = record?.completed { try txn.delete(history, JournalKey.history(completed, id)) }
         try txn.delete(messages, JournalKey.message(id))
         for (key, value) in try entries(recipients, prefix: id.bytes, in: txn) {
-            if let recipient = try? value.withUnsafeBytes({ try RecipientRecord.decode($0) }), recipient.state == .scheduled,
+            if let recipient = try? value.withUnsafeBytes({ try RecipientRecord.decode($0) }), recipient.state.isInDueIndex,
                let index = JournalKey.withBuffer(key, JournalKey.parseIndexed)?.index {
                 try txn.delete(schedule, JournalKey.schedule(recipient.nextAttempt, id, index))
             }

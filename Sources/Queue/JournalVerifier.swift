@@ -16,7 +16,7 @@ public struct JournalProblem: Hashable, Sendable, CustomStringConvertible {
 extension Journal {
     /// Checks every record and index: each record decodes, each recipient and
     /// body chunk belongs to a message, counts and sizes agree, the due index
-    /// lists exactly the scheduled recipients at their times, and history lists
+    /// lists exactly the scheduled and held recipients at their times, and history lists
     /// exactly the completed messages. An empty result means a sound journal.
     public func verify() throws -> [JournalProblem] {
         try store.environment.read { txn in
@@ -47,7 +47,7 @@ extension Journal {
                 }
                 do {
                     let recipient = try RecipientRecord.decode(value)
-                    if recipient.state == .scheduled { scheduledAt[Array(key)] = recipient.nextAttempt }
+                    if recipient.state.isInDueIndex { scheduledAt[Array(key)] = recipient.nextAttempt }
                     allFinal[id] = (allFinal[id] ?? true) && recipient.state.isFinal
                 } catch {
                     problem(id, "recipient \(index) does not decode: \(error)")

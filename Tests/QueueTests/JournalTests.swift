@@ -95,6 +95,9 @@ struct JournalTests {
             #expect(due.map(\.index) == [0, 1, 0])
             #expect(try journal.dueRecipients(until: baseTime, limit: 1).count == 1)
             #expect(try journal.dueRecipients(until: baseTime.addingTimeInterval(300)).count == 4)
+            let rest = try journal.dueRecipients(after: due[1], until: baseTime.addingTimeInterval(300))
+            #expect(rest.map(\.messageID) == [now.envelope.id, late.envelope.id], "reads on after the given entry")
+            #expect(try journal.dueRecipients(after: due[2], until: baseTime) == [])
         }
     }
 
@@ -140,13 +143,19 @@ struct JournalTests {
         }
     }
 
-    @Test("held recipients leave the due index")
+    @Test("held recipients stay in the due index at their expiry only")
     func hold() async throws {
         try await withJournal { journal, _ in
             let message = makeMessage()
             try await journal.enqueue(message)
             var held = message.recipients[0]
             held.state = .held
+            held.nextAttempt = message.envelope.expiry
+            try await journal.commit([.updateRecipient(message.envelope.id, index: 0, held)])
+            #expect(try journal.dueRecipients(until: message.envelope.expiry.addingTimeInterval(-1)) == [])
+            #expect(try journal.dueRecipients(until: .distantFuture).map(\.index) == [0])
+            #expect(try journal.verify() == [])
+            held.state = .failed
             try await journal.commit([.updateRecipient(message.envelope.id, index: 0, held)])
             #expect(try journal.dueRecipients(until: .distantFuture) == [])
             #expect(try journal.verify() == [])

@@ -161,7 +161,8 @@ struct RemoteDeliveryAgent: Sendable {
             case .tcp(let host, let port):
                 return try await hostTargets(host, port: port, settings: settings)
             case .unix(let path):
-                throw .temporary(EnhancedStatus(4, 3, 5), "LMTP over the Unix socket \(path) is not supported yet; use host:port")
+                let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+                return [Target(address: absolute, port: 0, name: path, settings: settings)]
             }
         case .maildir, .mbox, .mda:
             throw .temporary(EnhancedStatus(4, 3, 5), "action \(action.name) is not a network delivery")
