@@ -88,6 +88,9 @@ struct TablesTests {
         _ = client.command("QUIT")
         let swaks = try Self.swaks(daemon, to: "nobody@example.test")
         #expect(swaks.output.contains("<** 550 5.1.1 User unknown"), "\(swaks.output)")
+        // postmaster has no alias and root is not in the userbase: the system's root.
+        #expect(try Self.swaks(daemon, to: "postmaster@example.test").output.contains("250 2.0.0"))
+        #expect(LocalDeliveryTests.eventually { Self.inbox(daemon, "mail/root/Maildir/new").count == 1 }, "\(daemon.log)")
         #expect(daemon.log.contains("550 User unknown; from=<sender@plain.test> to=<nobody@example.test>") || daemon.log.contains("to=<nobody@example.test>"))
     }
 
@@ -254,5 +257,43 @@ struct TablesTests {
         for (directory, user) in [("vip", "a"), ("vip", "b"), ("mail", "c"), ("vip", "vip"), ("vip", "d"), ("mail", "e")] {
             #expect(LocalDeliveryTests.eventually { Self.inbox(daemon, "\(directory)/\(user)/Maildir/new").count == 1 }, "\(directory)/\(user): \(daemon.log)")
         }
+    }
+
+    @Test("alias targets that are a file, a command and an :include: list", .timeLimit(.minutes(1)))
+    func fileCommandInclude() throws {
+        let workspace = Workspace()
+        let script = workspace.write("pipe.sh", "#!/bin/sh\ncat > \(workspace.file("piped"))\n")
+        chmod(script, 0o755)
+        workspace.write("members", "# one per line\nalice\ncarol\n")
+        workspace.write("aliases", """
+            archive: \(workspace.file("archive.mbox")), "|\(script)"
+            members: :include:\(workspace.file("members"))
+            """)
+        let daemon = try TernDaemonProcess(config: Self.config, workspace: workspace)
+        #expect(try Self.swaks(daemon, to: "archive@example.test").output.contains("250 2.0.0"))
+        #expect(try Self.swaks(daemon, to: "members@example.test").output.contains("250 2.0.0"))
+        #expect(LocalDeliveryTests.eventually {
+            (try? String(contentsOfFile: workspace.file("archive.mbox"), encoding: .utf8))?.contains("Subject: tables") == true
+        }, "\(daemon.log)")
+        let mbox = try String(contentsOfFile: workspace.file("archive.mbox"), encoding: .utf8)
+        #expect(mbox.hasPrefix("From sender@plain.test "))
+        #expect(LocalDeliveryTests.eventually { (try? String(contentsOfFile: workspace.file("piped"), encoding: .utf8))?.contains("Delivered-To: archive@example.test") == true })
+        #expect(LocalDeliveryTests.eventually { Self.inbox(daemon, "mail/alice/Maildir/new").count == 1 && Self.inbox(daemon, "mail/carol/Maildir/new").count == 1 }, "\(daemon.log)")
+    }
+
+    @Test("forward-file: a user's ~/.forward sends copies on and keeps one with \\user", .timeLimit(.minutes(1)))
+    func forwardFile() throws {
+        let workspace = Workspace()
+        try FileManager.default.createDirectory(atPath: workspace.file("home/bob"), withIntermediateDirectories: true)
+        let forward = workspace.write("home/bob/.forward", "\\bob, dave@plain.test\n")
+        chmod(forward, 0o644)
+        workspace.write("aliases", "")
+        let daemon = try TernDaemonProcess(config: Self.config.replacingOccurrences(
+            of: "alias <aliases> userbase <users>", with: "alias <aliases> userbase <users> forward-file"
+        ).replacingOccurrences(of: "$DIR/mail/%{user.username}/Maildir\" alias", with: "%{user.directory}/Maildir\" alias"), workspace: workspace)
+        #expect(try Self.swaks(daemon, to: "bob@example.test").output.contains("250 2.0.0"))
+        #expect(LocalDeliveryTests.eventually { Self.inbox(daemon, "home/bob/Maildir/new").count == 1 }, "\(daemon.log)")
+        #expect(LocalDeliveryTests.eventually { Self.inbox(daemon, "mail/dave/Maildir/new").count == 1 }, "\(daemon.log)")
+        #expect(daemon.log.contains("status=sent (expanded; delivered to bob; forwarded to dave@plain.test)"), "\(daemon.log)")
     }
 }

@@ -32,6 +32,16 @@
 ///       CRITERION = from any | from local | from src <T>|NET | from auth [<T>] | from mail-from <T>|ADDR
 ///                 | tag NAME | for any | for local | for domain <T>|DOMAIN | for rcpt <T>|ADDR
 ///
+/// Tables: `file:PATH` is a text file of `key value` (or `key: value`)
+/// lines, or lone keys (``TableLoader``); `sqlite:PATH` is an SQLite
+/// database answering `SELECT value FROM entries WHERE key = ?`, or a settings
+/// file with `dbpath PATH` and one `query_SERVICE SQL` line per lookup service
+/// (`domain alias virtual credentials userinfo netaddr mailaddr`; see
+/// ``SQLiteTableSettings``). `alias`, `virtual`, `userbase` and
+/// `forward-file` apply to maildir, mbox and mda actions (``RecipientExpander``);
+/// `lmtp` and `relay` actions accept `alias` and `virtual` but do not apply
+/// them yet.
+///
 /// Durations are `30s 5m 4h 4d 1w` (bare numbers are seconds), sizes
 /// `512 64K 35M 1G` (1024-based). Every default is in ``ConfigDefaults``, and
 /// ``effectiveDescription`` prints the whole effective configuration in this

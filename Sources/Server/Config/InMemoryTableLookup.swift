@@ -1,26 +1,13 @@
 /// A ``TableLookup`` over the inline tables of a configuration
 /// (`table t { … }`). Tables with a `file:` or `sqlite:` backend, and unknown
-/// tables, contain nothing here.
+/// tables, contain nothing here. (The daemon uses ``TableSet``, which loads
+/// those too.)
 public struct InMemoryTableLookup: TableLookup {
-    private let keys: [String: Set<String>]
-    private let values: [String: [String: String]]
-    private let networks: [String: [IPNetmask]]
+    private let tables: [String: InlineTable]
 
     /// Indexes the inline tables among `tables`.
     public init(tables: [String: TableDefinition]) {
-        var keys: [String: Set<String>] = [:]
-        var values: [String: [String: String]] = [:]
-        var networks: [String: [IPNetmask]] = [:]
-        for (name, table) in tables where table.isInline {
-            keys[name] = Set(table.inlineKeys.map { $0.lowercased() })
-            networks[name] = table.inlineKeys.compactMap { IPNetmask($0) }
-            if case .map(let entries) = table {
-                values[name] = Dictionary(entries.map { ($0.key.lowercased(), $0.value) }, uniquingKeysWith: { first, _ in first })
-            }
-        }
-        self.keys = keys
-        self.values = values
-        self.networks = networks
+        self.tables = tables.filter { $0.value.isInline }.mapValues { InlineTable($0) }
     }
 
     /// Indexes the inline tables of `configuration`.
@@ -28,19 +15,18 @@ public struct InMemoryTableLookup: TableLookup {
         self.init(tables: configuration.tables)
     }
 
-    /// Whether the inline `table` holds `key`, ignoring case.
+    /// Whether the inline `table` holds `key` (a list entry or a map key), ignoring case.
     public func contains(table: String, key: String) -> Bool {
-        keys[table]?.contains(key.lowercased()) ?? false
+        tables[table]?.lookup(key, service: .mailaddr) != nil
     }
 
     /// Whether `address` is in one of the inline `table`'s netmasks.
     public func containsNetwork(table: String, address: String) -> Bool {
-        guard let candidate = IPLiteral(address), let masks = networks[table] else { return false }
-        return masks.contains { $0.contains(candidate) }
+        tables[table]?.containsNetwork(address) ?? false
     }
 
     /// The value of `key` (ignoring case) in the inline map `table`.
     public func value(table: String, key: String) -> String? {
-        values[table]?[key.lowercased()]
+        tables[table]?.lookup(key, service: .credentials)
     }
 }

@@ -19,14 +19,16 @@ struct DeliveryForwards: Sendable {
     let configuration: Configuration
     let ids: MessageIDGenerator
 
-    func changes(for message: QueuedMessage, outcomes: [(UInt32, Recipient, DeliveryResult)], body: [UInt8], now: Date) -> [JournalChange] {
+    /// One new message for each delivered recipient of the message with `envelope` that has forwards.
+    func changes(for envelope: Envelope, outcomes: [(UInt32, Recipient, DeliveryResult)], body: [UInt8], now: Date) -> [JournalChange] {
         outcomes.compactMap { _, recipient, result in
             guard recipient.state == .delivered, !result.forwards.isEmpty else { return nil }
-            return forward(message.envelope, recipient, to: result.forwards, body: body, now: now)
+            return .enqueue(forward(envelope, recipient, to: result.forwards, body: body, now: now))
         }
     }
 
-    private func forward(_ original: Envelope, _ recipient: Recipient, to addresses: [MailAddress], body: [UInt8], now: Date) -> JournalChange {
+    /// The new message that forwards `recipient`'s copy to `addresses`.
+    func forward(_ original: Envelope, _ recipient: Recipient, to addresses: [MailAddress], body: [UInt8], now: Date) -> NewMessage {
         let arrival = Date(journalMilliseconds: now)
         let bytes = Array("Delivered-To: \(recipient.address)\r\n".utf8) + body
         var flags = original.flags.intersection([.smtpUTF8, .eightBitMIME])
@@ -47,6 +49,6 @@ struct DeliveryForwards: Sendable {
                 nextAttempt: arrival
             )
         }
-        return .enqueue(NewMessage(envelope: envelope, recipients: recipients, body: .bytes(bytes)))
+        return NewMessage(envelope: envelope, recipients: recipients, body: .bytes(bytes))
     }
 }

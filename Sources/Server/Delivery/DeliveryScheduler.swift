@@ -313,7 +313,7 @@ actor DeliveryScheduler: Service {
         let followUp = operatorFollowUp(after: batch, updated: &updated)
         changes = updated.map { .updateRecipient(envelope.id, index: $0.0, $0.1) }
         changes += reports.changes(for: batch.message, outcomes: updated, body: body, now: now)
-        changes += DeliveryForwards(configuration: configuration, ids: reportIDs).changes(for: batch.message, outcomes: updated, body: body, now: now)
+        changes += DeliveryForwards(configuration: configuration, ids: reportIDs).changes(for: envelope, outcomes: updated, body: body, now: now)
         if !delayed.isEmpty, let warning = reports.delayWarning(for: batch.message, recipients: delayed, body: body, now: now) {
             changes.append(warning)
         }

@@ -37,8 +37,9 @@ struct LocalDeliveryAgent: Sendable {
     private func deliverOne(
         _ index: UInt32, _ recipient: Recipient, _ envelope: Envelope, _ action: ActionConfig, _ body: [UInt8], _ recipients: LocalRecipients
     ) -> DeliveryResult {
-        guard LocalRecipients.checksRecipients(action) || action.usesForwardFile else {
-            let user = LocalUser(recipient.address)
+        let user = LocalUser(recipient.address)
+        // Without tables, any local part is delivered as before; `forward-file` applies to system users.
+        guard LocalRecipients.checksRecipients(action) || (action.usesForwardFile && LocalAccount.system(user.name) != nil) else {
             let account = LocalAccount(name: user.name, home: user.home, uid: 0, gid: 0)
             do throws(DeliveryFailure) {
                 return .delivered(index, try deliverToAccount(account, extension: user.extension, recipient, envelope, action, body))

@@ -18,10 +18,12 @@ struct LocalRecipients {
     }
 
     /// The account `name` for `action`: from its userbase, else the system.
+    /// `root` (where `postmaster` and `mailer-daemon` lead) falls back to the
+    /// system's root when the userbase does not list it.
     func account(_ name: String, for action: ActionConfig) -> Result<LocalAccount?, TableError> {
         guard let userbase = action.userbaseTable else { return .success(LocalAccount.system(name)) }
         return tables.lookup(table: userbase, key: name, service: .userinfo).map { value in
-            value.flatMap { LocalAccount(name: name, userinfo: $0) }
+            value.flatMap { LocalAccount(name: name, userinfo: $0) } ?? (name == "root" ? LocalAccount.system(name) : nil)
         }
     }
 

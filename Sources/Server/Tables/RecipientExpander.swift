@@ -15,7 +15,9 @@ import Foundation
 /// - an address: expanded here again when the same action delivers it
 ///   (its local part through the alias table), else a new message to it;
 /// - `/path` (a file, appended in mbox format), `|command` (the message on
-///   its standard input), `:include:/path` (a file of more targets).
+///   its standard input), `:include:/path` (a file of more targets). Files
+///   and commands are allowed only in alias tables and their include files;
+///   in virtual tables and `.forward` files they are left out (as unknown).
 ///
 /// A recipient that is no alias and no user is unknown; `postmaster` and
 /// `mailer-daemon` without an alias mean `root`, which is always accepted.
@@ -162,7 +164,7 @@ private struct Walk {
         try guardAgainstLoops(name, path: path, depth: depth, kind: "alias")
         if expander.mode == .alias, let value = try expander.aliasValue(name) {
             applied = true
-            for item in AliasList.items(value) { try self.item(item, path: path + [name], depth: depth + 1) }
+            for item in AliasList.items(value) { try self.item(item, path: path + [name], depth: depth + 1, allowsPrograms: true) }
             return
         }
         let user = RecipientExpander.untagged(name)
@@ -189,7 +191,7 @@ private struct Walk {
             if !items.isEmpty {
                 try guardAgainstLoops(user, path: path, depth: depth, kind: ".forward")
                 applied = true
-                for item in items { try self.item(item, path: path + [user], depth: depth + 1) }
+                for item in items { try self.item(item, path: path + [user], depth: depth + 1, allowsPrograms: false) }
                 return
             }
         }
@@ -209,11 +211,15 @@ private struct Walk {
             return
         }
         applied = true
-        for item in AliasList.items(value) { try self.item(item, path: path + [node], depth: depth + 1) }
+        for item in AliasList.items(value) { try self.item(item, path: path + [node], depth: depth + 1, allowsPrograms: false) }
     }
 
     /// One target as written in an entry.
-    mutating func item(_ item: String, path: [String], depth: Int) throws(ExpansionError) {
+    /// `allowsPrograms`: whether `|command` and `/file` targets may run or be
+    /// written (alias tables and their `:include:` files), or are left out as
+    /// unknown (virtual tables, often edited by less trusted tools, and users'
+    /// `.forward` files: ternd cannot run them as the user).
+    mutating func item(_ item: String, path: [String], depth: Int, allowsPrograms: Bool) throws(ExpansionError) {
         if item.hasPrefix(":include:") {
             let file = String(item.dropFirst(":include:".count)).trimmingCharacters(in: .whitespaces)
             try guardAgainstLoops(item, path: path, depth: depth, kind: "include")
@@ -221,7 +227,11 @@ private struct Walk {
                 throw ExpansionError(.unavailable, "cannot read include file \(file)")
             }
             let lines = text.split(whereSeparator: \.isNewline).filter { !$0.trimmingCharacters(in: .whitespaces).hasPrefix("#") }
-            for sub in AliasList.items(lines.joined(separator: "\n")) { try self.item(sub, path: path + [item], depth: depth + 1) }
+            for sub in AliasList.items(lines.joined(separator: "\n")) {
+                try self.item(sub, path: path + [item], depth: depth + 1, allowsPrograms: allowsPrograms)
+            }
+        } else if item.hasPrefix("|") || item.hasPrefix("/"), !allowsPrograms {
+            unknown.append("\(item) (not allowed here)")
         } else if item.hasPrefix("|") {
             emit(.command(String(item.dropFirst()).trimmingCharacters(in: .whitespaces)))
         } else if item.hasPrefix("/") {

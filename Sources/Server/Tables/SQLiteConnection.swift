@@ -29,7 +29,7 @@ final class SQLiteConnection: Sendable {
             var statement: OpaquePointer?
             defer { sqlite3_finalize(statement) }
             guard sqlite3_prepare_v2(db, query, -1, &statement, nil) == SQLITE_OK else {
-                return .failure(TableError(.database, table: table, "query '\(query)': \(String(cString: sqlite3_errmsg(db)))"))
+                return .failure(failure(db, query))
             }
             return .success(())
         }

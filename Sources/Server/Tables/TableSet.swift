@@ -16,10 +16,6 @@ public struct TableSet: TableLookup {
         }
     }
 
-    private init(backends: [String: any TableBackend]) {
-        self.backends = backends
-    }
-
     /// The backend for one definition: files are read now, databases opened now.
     static func backend(_ name: String, _ definition: TableDefinition) throws(TableError) -> any TableBackend {
         switch definition {

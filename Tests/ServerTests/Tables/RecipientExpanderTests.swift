@@ -169,4 +169,16 @@ struct RecipientExpanderTests {
         #expect(try Self.expand(expander, "alice@local.test") == ["alice", "carol"])
         #expect(try Self.expand(expander, "carol@local.test") == ["carol"])
     }
+
+    @Test("files and commands only from alias tables and their includes, not virtual tables or .forward")
+    func programsOnlyFromAliases() throws {
+        let alias = Self.expander(.alias, ["log": ":include:/etc/log"], includes: ["/etc/log": "/var/log/copy, |/bin/true"])
+        #expect(try Self.expand(alias, "log@local.test") == ["/var/log/copy", "|/bin/true"])
+        let virtual = Self.expander(.virtual, ["x@v.test": "|/bin/true, /tmp/x, bob"])
+        let expansion = try virtual.expand(Self.address("x@v.test"))
+        #expect(expansion.targets == [.account("bob")])
+        #expect(expansion.unknown == ["|/bin/true (not allowed here)", "/tmp/x (not allowed here)"])
+        let forward = Self.expander(.none, [:], forwards: ["bob": "|/bin/true"])
+        #expect(throws: ExpansionError(.unknownUser, "unknown user: |/bin/true (not allowed here)")) { try Self.expand(forward, "bob@local.test") }
+    }
 }
