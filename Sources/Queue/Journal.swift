@@ -122,12 +122,19 @@ public final class Journal: Sendable {
     }
 
     private static func validate(_ changes: [JournalChange]) -> JournalError? {
-        for case .enqueue(let message) in changes where message.envelope.size != message.body.size {
-            return JournalError(
-                .invalidChange,
-                "envelope size \(message.envelope.size) differs from body size \(message.body.size)",
-                messageID: message.envelope.id
-            )
+        for change in changes {
+            let envelope: Envelope
+            let body: MessageBody
+            switch change {
+            case .enqueue(let message): (envelope, body) = (message.envelope, message.body)
+            case .restore(let message):
+                guard let restoredBody = message.body else { continue }
+                (envelope, body) = (message.envelope, restoredBody)
+            default: continue
+            }
+            if envelope.size != body.size {
+                return JournalError(.invalidChange, "envelope size \(envelope.size) differs from body size \(body.size)", messageID: envelope.id)
+            }
         }
         return nil
     }

@@ -5,11 +5,11 @@ import Queue
 
 /// ternctl: inspect and operate Tern's queue.
 @main
-struct TernCtl: ParsableCommand {
+struct TernCtl: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ternctl",
         abstract: "Inspect and operate the Tern queue.",
-        subcommands: [Show.self, Verify.self]
+        subcommands: [Show.self, Verify.self, Export.self, Import.self, Replay.self, Recover.self, Compact.self, Quarantine.self]
     )
 }
 
@@ -42,9 +42,11 @@ struct ShowQueue: ParsableCommand {
     @OptionGroup var journal: JournalOptions
     @Flag(help: "Print JSON.") var json = false
     @Flag(help: "Include completed messages kept for replay.") var all = false
+    @Flag(help: "List quarantined messages (records that do not decode) instead.") var corrupt = false
 
     func run() throws {
         let journal = try self.journal.open()
+        if corrupt { return try QuarantineListing.print(journal, json: json) }
         var messages: [QueuedMessage] = []
         for id in try journal.messageIDs() {
             guard let message = try journal.message(id), all || message.completed == nil else { continue }
@@ -112,7 +114,8 @@ struct Verify: ParsableCommand {
         let problems = try journal.open().verify()
         for problem in problems { print(problem) }
         guard problems.isEmpty else { throw ExitCode(1) }
-        print("journal \(journal.path): OK")
+        let quarantined = try journal.open().quarantined().count
+        print("journal \(journal.path): OK" + (quarantined == 0 ? "" : "; \(quarantined) quarantined (ternctl show queue --corrupt)"))
     }
 }
 

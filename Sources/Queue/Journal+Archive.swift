@@ -1,0 +1,208 @@
+import Envelope
+import Foundation
+
+/// What an export wrote and what it could not.
+public struct ExportReport: Sendable {
+    /// Messages written, in order.
+    public var exported: [MessageID] = []
+    /// Messages selected but not written, with the reason (a record or body that does not read).
+    public var failed: [(id: MessageID, reason: String)] = []
+}
+
+/// What an import stored, what it skipped and what it could not store.
+public struct ImportReport: Sendable {
+    /// Messages stored.
+    public var imported: [String] = []
+    /// Messages whose id is already in the journal (imported before): left alone.
+    public var skipped: [String] = []
+    /// Messages that could not be stored, with the reason.
+    public var failed: [(id: String, reason: String)] = []
+    /// The framing error that stopped reading an archive, if one did.
+    public var archiveError: QueueArchiveError?
+
+    public init() {}
+
+    /// Whether everything in the archive was stored or already present.
+    public var isComplete: Bool { failed.isEmpty && archiveError == nil }
+}
+
+/// Whether an archived message was stored.
+public enum ImportOutcome: Hashable, Sendable {
+    case imported
+    /// The id is already in the journal (or in its quarantine); nothing was changed.
+    case alreadyPresent
+}
+
+extension Journal {
+    /// Writes the selected messages as one archive stream through `write`,
+    /// bodies streamed chunk by chunk. Messages that cannot be read are left
+    /// out and reported; completed messages are included.
+    public func export(_ selection: MessageSelection, to write: (UnsafeRawBufferPointer) throws -> Void) throws -> ExportReport {
+        var report = ExportReport()
+        try QueueArchive.header().withUnsafeBytes(write)
+        for id in try exportCandidates(selection) {
+            guard let message = try selectedMessage(id, selection, &report) else { continue }
+            try writeMessage(message, to: write)
+            report.exported.append(id)
+        }
+        try QueueArchive.trailer(messageCount: report.exported.count).withUnsafeBytes(write)
+        return report
+    }
+
+    /// Writes each selected message as its own archive, `<id>.tern` in
+    /// `directory` (created if needed), each file synced, then renamed into place.
+    public func export(_ selection: MessageSelection, toDirectory directory: String) throws -> ExportReport {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        var report = ExportReport()
+        for id in try exportCandidates(selection) {
+            guard let message = try selectedMessage(id, selection, &report) else { continue }
+            let final = "\(directory)/\(id).\(QueueArchive.fileExtension)"
+            let temporary = final + ".tmp"
+            let file = try ArchiveFile(creating: temporary)
+            do {
+                try QueueArchive.header().withUnsafeBytes(file.write)
+                try writeMessage(message, to: file.write)
+                try QueueArchive.trailer(messageCount: 1).withUnsafeBytes(file.write)
+                try file.sync()
+                file.close()
+                guard rename(temporary, final) == 0 else { throw ArchiveFile.error("rename \(temporary)") }
+            } catch {
+                file.close()
+                unlink(temporary)
+                throw error
+            }
+            report.exported.append(id)
+        }
+        return report
+    }
+
+    private func exportCandidates(_ selection: MessageSelection) throws -> [MessageID] {
+        selection.ids.isEmpty ? try messageIDs() : selection.ids.sorted()
+    }
+
+    private func selectedMessage(_ id: MessageID, _ selection: MessageSelection, _ report: inout ExportReport) throws -> QueuedMessage? {
+        do {
+            guard let message = try message(id), selection.matches(message) else { return nil }
+            return message
+        } catch let error as JournalError where error.code == .corruptRecord {
+            report.failed.append((id, error.detail))
+            return nil
+        }
+    }
+
+    private func writeMessage(_ message: QueuedMessage, to write: (UnsafeRawBufferPointer) throws -> Void) throws {
+        let id = message.envelope.id
+        try QueueArchive.messageHeader(ArchivedMessage(message)).withUnsafeBytes(write)
+        var written = 0
+        try readBody(of: id) { chunk in
+            written += chunk.count
+            guard written <= message.envelope.size else { return }
+            try write(chunk)
+        }
+        guard written == message.envelope.size else {
+            throw JournalError(.corruptRecord, "the stored body has \(written) bytes, the envelope says \(message.envelope.size); the archive is incomplete", messageID: id)
+        }
+        try QueueArchive.messageTrailer.withUnsafeBytes(write)
+    }
+
+    /// Stores an archived message with its id, through the same durable
+    /// commit as ingress. Recipients still to be delivered are due at `now`
+    /// (held ones stay held, waiting at the expiry); final ones keep their
+    /// state. An id already present is left alone, so importing an archive
+    /// twice, or on two hosts in turn, duplicates nothing.
+    public func importMessage(_ archived: ArchivedMessage, body: MessageBody, now: Date = Date()) async throws -> ImportOutcome {
+        let message = try archived.queuedMessage()
+        let id = message.envelope.id
+        if try self.message(id) != nil || quarantinedMessage(id) != nil { return .alreadyPresent }
+        let recipients = message.recipients.map { recipient in
+            var recipient = recipient
+            switch recipient.state {
+            case .scheduled: recipient.nextAttempt = now
+            case .held: recipient.nextAttempt = message.envelope.expiry
+            case .delivered, .failed: break
+            }
+            return recipient
+        }
+        do {
+            try await commit([.restore(RestoredMessage(envelope: message.envelope, recipients: recipients, body: body, completed: message.completed))])
+        } catch let error as JournalError where error.code == .invalidChange && error.detail.contains("already in the journal") {
+            return .alreadyPresent
+        }
+        return .imported
+    }
+
+    /// Imports every message of an archive file, or of every `*.tern` file
+    /// in a directory; see `importMessage`.
+    public func importArchive(at path: String, now: Date = Date()) async throws -> ImportReport {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw QueueArchiveError(.io, "\(path) does not exist")
+        }
+        var report = ImportReport()
+        if isDirectory.boolValue {
+            let names = try FileManager.default.contentsOfDirectory(atPath: path)
+                .filter { $0.hasSuffix("." + QueueArchive.fileExtension) }.sorted()
+            for name in names {
+                try await importArchive(file: "\(path)/\(name)", now: now, into: &report)
+            }
+        } else {
+            try await importArchive(file: path, now: now, into: &report)
+        }
+        return report
+    }
+
+    /// Imports the archive stream read from `descriptor` (a file or standard input).
+    public func importArchive(descriptor: Int32, now: Date = Date()) async throws -> ImportReport {
+        var report = ImportReport()
+        try await importStream(ArchiveFile(descriptor: descriptor), now: now, into: &report)
+        return report
+    }
+
+    private func importArchive(file path: String, now: Date, into report: inout ImportReport) async throws {
+        let file = try ArchiveFile(reading: path)
+        defer { file.close() }
+        try await importStream(file, now: now, into: &report)
+    }
+
+    private func importStream(_ file: ArchiveFile, now: Date, into report: inout ImportReport) async throws {
+        var decoder = QueueArchiveDecoder()
+        var current: ArchivedMessage?
+        var body: [UInt8] = []
+        do {
+            while true {
+                let bytes = try file.read(maximum: 1 << 20)
+                if bytes.isEmpty {
+                    try decoder.finish()
+                    return
+                }
+                decoder.feed(bytes)
+                while let event = try decoder.next() {
+                    switch event {
+                    case .message(let metadata):
+                        current = metadata
+                        body = []
+                        body.reserveCapacity(metadata.size)
+                    case .bodyChunk(let chunk):
+                        body += chunk
+                    case .messageEnd:
+                        guard let metadata = current else { continue }
+                        do {
+                            switch try await importMessage(metadata, body: .bytes(body), now: now) {
+                            case .imported: report.imported.append(metadata.id)
+                            case .alreadyPresent: report.skipped.append(metadata.id)
+                            }
+                        } catch {
+                            report.failed.append((metadata.id, "\(error)"))
+                        }
+                        current = nil
+                        body = []
+                    case .end:
+                        break
+                    }
+                }
+            }
+        } catch {
+            report.archiveError = error
+        }
+    }
+}
