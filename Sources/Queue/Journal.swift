@@ -76,7 +76,8 @@ public final class Journal: Sendable {
         }
         let lockPath = path + "/tern.lock"
         let descriptor = open(lockPath, (options.readOnly ? O_RDONLY : O_RDWR | O_CREAT) | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else {
+        // A reader needs no lock file (a journal copied from elsewhere may lack one).
+        guard descriptor >= 0 || (options.readOnly && errno == ENOENT) else {
             throw JournalError(.unavailable, "cannot open \(lockPath): \(String(cString: strerror(errno)))")
         }
         if !options.readOnly && flock(descriptor, LOCK_EX | LOCK_NB) != 0 {
@@ -87,7 +88,7 @@ public final class Journal: Sendable {
             let environment = try LMDBEnvironment(path: path, mapSize: options.mapSize, maxDatabases: 16, readOnly: options.readOnly)
             store = try JournalStore(environment: environment, create: !options.readOnly, bodyChunkSize: options.bodyChunkSize)
         } catch {
-            Glibc.close(descriptor)
+            if descriptor >= 0 { Glibc.close(descriptor) }
             throw JournalError.from(error)
         }
         self.path = path
@@ -99,7 +100,7 @@ public final class Journal: Sendable {
 
     deinit {
         committer?.stop()
-        Glibc.close(lockDescriptor)
+        if lockDescriptor >= 0 { Glibc.close(lockDescriptor) }
     }
 
     /// Commits what is pending and stops accepting changes.

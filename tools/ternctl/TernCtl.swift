@@ -49,7 +49,14 @@ struct ShowQueue: ParsableCommand {
         if corrupt { return try QuarantineListing.print(journal, json: json) }
         var messages: [QueuedMessage] = []
         for id in try journal.messageIDs() {
-            guard let message = try journal.message(id), all || message.completed == nil else { continue }
+            let found: QueuedMessage?
+            do {
+                found = try journal.message(id)
+            } catch let error as JournalError where error.code == .corruptRecord {
+                printError("id=\(id) unreadable, left out (the daemon quarantines it at its next attempt): \(error.detail)")
+                continue
+            }
+            guard let message = found, all || message.completed == nil else { continue }
             messages.append(message)
         }
         if json {
