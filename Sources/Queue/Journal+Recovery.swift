@@ -36,7 +36,7 @@ extension Journal {
         do {
             salvager = try JournalSalvager(path: damaged, mapSize: options.mapSize)
         } catch let error as LMDBError {
-            throw JournalError(.corruptRecord, "cannot open \(damaged): \(error)")
+            throw JournalError(.unavailable, "cannot open \(damaged): \(error)")
         }
         var freshOptions = options
         freshOptions.readOnly = false

@@ -5,7 +5,7 @@ import Queue
 
 /// Exit statuses of the offline commands beyond 0 (done) and 1 (something was not).
 enum OfflineExit {
-    /// Usage errors (ArgumentParser's own).
+    /// The command cannot start: a missing or conflicting argument found at run time.
     static let usage = ExitCode(2)
     /// A daemon (or another tool) holds the journal.
     static let journalInUse = ExitCode(3)
