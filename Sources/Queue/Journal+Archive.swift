@@ -1,38 +1,6 @@
 import Envelope
 import Foundation
 
-/// What an export wrote and what it could not.
-public struct ExportReport: Sendable {
-    /// Messages written, in order.
-    public var exported: [MessageID] = []
-    /// Messages selected but not written, with the reason (a record or body that does not read).
-    public var failed: [(id: MessageID, reason: String)] = []
-}
-
-/// What an import stored, what it skipped and what it could not store.
-public struct ImportReport: Sendable {
-    /// Messages stored.
-    public var imported: [String] = []
-    /// Messages whose id is already in the journal (imported before): left alone.
-    public var skipped: [String] = []
-    /// Messages that could not be stored, with the reason.
-    public var failed: [(id: String, reason: String)] = []
-    /// The framing error that stopped reading an archive, if one did.
-    public var archiveError: QueueArchiveError?
-
-    public init() {}
-
-    /// Whether everything in the archive was stored or already present.
-    public var isComplete: Bool { failed.isEmpty && archiveError == nil }
-}
-
-/// Whether an archived message was stored.
-public enum ImportOutcome: Hashable, Sendable {
-    case imported
-    /// The id is already in the journal (or in its quarantine); nothing was changed.
-    case alreadyPresent
-}
-
 extension Journal {
     /// Writes the selected messages as one archive stream through `write`,
     /// bodies streamed chunk by chunk. Messages that cannot be read are left
@@ -125,8 +93,10 @@ extension Journal {
         }
         do {
             try await commit([.restore(RestoredMessage(envelope: message.envelope, recipients: recipients, body: body, completed: message.completed))])
-        } catch let error as JournalError where error.code == .invalidChange && error.detail.contains("already in the journal") {
-            return .alreadyPresent
+        } catch let error as JournalError where error.code == .invalidChange {
+            // Stored meanwhile by a concurrent import of the same archive.
+            if try self.message(id) != nil { return .alreadyPresent }
+            throw error
         }
         return .imported
     }
