@@ -51,24 +51,35 @@ extension Journal {
             }
         }
 
-        let (messageIDs, badMessageKeys) = try salvager.ids(in: "messages", keyLengths: [MessageID.byteCount])
-        if badMessageKeys > 0 { report.lost.append((nil, "\(badMessageKeys) message keys of the wrong length")) }
-        for id in messageIDs { try await take(id, try salvager.salvage(id)) }
+        /// Damaged pages make LMDB fail a read: that message is lost, the walk goes on.
+        func salvage(_ id: MessageID, _ read: (MessageID) throws -> JournalSalvager.Salvage) -> JournalSalvager.Salvage {
+            do {
+                return try read(id)
+            } catch {
+                return .lost("cannot be read: \(error)")
+            }
+        }
 
-        let (quarantined, _) = try salvager.ids(in: "quarantine", keyLengths: [MessageID.byteCount])
-        let live = Set(messageIDs)
-        for id in quarantined where !live.contains(id) { try await take(id, try salvager.salvageQuarantined(id)) }
+        let messages = salvager.ids(in: "messages", keyLengths: [MessageID.byteCount])
+        if messages.badKeys > 0 { report.lost.append((nil, "\(messages.badKeys) message keys of the wrong length")) }
+        if let failure = messages.failure { report.lost.append((nil, failure)) }
+        for id in messages.ids { try await take(id, salvage(id, salvager.salvage)) }
+
+        let quarantined = salvager.ids(in: "quarantine", keyLengths: [MessageID.byteCount], optional: true)
+        let live = Set(messages.ids)
+        for id in quarantined.ids where !live.contains(id) { try await take(id, salvage(id, salvager.salvageQuarantined)) }
         try await flush()
 
-        let known = live.union(quarantined)
-        let (recipientIDs, badRecipientKeys) = try salvager.ids(in: "recipients", keyLengths: [16])
-        let (bodyIDs, badBodyKeys) = try salvager.ids(in: "bodies", keyLengths: [16])
-        for id in Set(recipientIDs).union(bodyIDs).subtracting(known).sorted() {
+        let known = live.union(quarantined.ids)
+        let recipients = salvager.ids(in: "recipients", keyLengths: [16])
+        let bodies = salvager.ids(in: "bodies", keyLengths: [16])
+        for id in Set(recipients.ids).union(bodies.ids).subtracting(known).sorted() {
             report.lost.append((id, "recipient or body records without their message record"))
         }
-        if badRecipientKeys + badBodyKeys > 0 {
-            report.lost.append((nil, "\(badRecipientKeys + badBodyKeys) recipient or body keys of the wrong length"))
+        if recipients.badKeys + bodies.badKeys > 0 {
+            report.lost.append((nil, "\(recipients.badKeys + bodies.badKeys) recipient or body keys of the wrong length"))
         }
+        for failure in [quarantined.failure, recipients.failure, bodies.failure].compactMap({ $0 }) { report.lost.append((nil, failure)) }
         return report
     }
 }

@@ -20,23 +20,29 @@ struct JournalSalvager {
         databases = try environment.openExistingDatabases(JournalStore.databaseNames)
     }
 
-    /// The ids of `db`'s keys that name a message (their first 12 bytes), and
-    /// the number of keys that do not.
-    func ids(in name: String, keyLengths: Set<Int>) throws -> (ids: [MessageID], badKeys: Int) {
-        guard let db = databases[name] else { return ([], 0) }
-        return try environment.read { txn in
-            var ids: [MessageID] = []
-            var bad = 0
-            try txn.scan(db) { key, _ in
-                if keyLengths.contains(key.count), let id = MessageID(bytes: key[0..<MessageID.byteCount]) {
-                    if ids.last != id { ids.append(id) }
-                } else {
-                    bad += 1
+    /// The ids of `db`'s keys that name a message (their first 12 bytes), the
+    /// number of keys that do not, and the LMDB error that cut the scan short
+    /// (damaged pages), if one did. A missing database is a failure unless
+    /// it is `optional` (older journals have no `quarantine`).
+    func ids(in name: String, keyLengths: Set<Int>, optional: Bool = false) -> (ids: [MessageID], badKeys: Int, failure: String?) {
+        guard let db = databases[name] else { return ([], 0, optional ? nil : "no \(name) database") }
+        var ids: [MessageID] = []
+        var bad = 0
+        do {
+            try environment.read { txn in
+                try txn.scan(db) { key, _ in
+                    if keyLengths.contains(key.count), let id = MessageID(bytes: key[0..<MessageID.byteCount]) {
+                        if ids.last != id { ids.append(id) }
+                    } else {
+                        bad += 1
+                    }
+                    return true
                 }
-                return true
             }
-            return (ids, bad)
+        } catch {
+            return (ids, bad, "reading \(name) stopped: \(error)")
         }
+        return (ids, bad, nil)
     }
 
     /// Message `id` from the live databases.

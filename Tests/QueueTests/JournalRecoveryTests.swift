@@ -1,3 +1,4 @@
+import CLMDB
 import Envelope
 import Foundation
 import Testing
@@ -76,6 +77,25 @@ struct JournalRecoveryTests {
         #expect(report.recovered.count == 1)
         let again = await #expect(throws: JournalError.self) { try await Journal.recover(damaged: source, into: directory.path + "/copy") }
         #expect(again?.code == .invalidChange)
+    }
+
+    @Test("a journal written before quarantine existed recovers whole")
+    func recoverOlderJournal() async throws {
+        let directory = TemporaryDirectory()
+        defer { directory.remove() }
+        let source = directory.path + "/source"
+        do {
+            let journal = try Journal(path: source)
+            defer { journal.close() }
+            try await journal.enqueue(makeMessage())
+            try JournalQuarantineTests.damage(journal) { store, txn in
+                let quarantine = try #require(store.quarantine)
+                #expect(mdb_drop(txn.handle, quarantine.handle, 1) == 0)
+            }
+        }
+        let report = try await Journal.recover(damaged: source, into: directory.path + "/copy")
+        #expect(report.isComplete, "\(report.lost)")
+        #expect(report.recovered.count == 1)
     }
 
     @Test("compact shrinks a journal with free pages, keeps its content and refuses while held")
