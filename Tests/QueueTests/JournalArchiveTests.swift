@@ -61,11 +61,12 @@ struct JournalArchiveTests {
         }
     }
 
-    @Test("an archive directory holds one file per message and imports like a stream")
+    @Test("an archive directory holds one file per message and imports like a stream, large bodies read in pieces")
     func directoryArchive() async throws {
         let directory = TemporaryDirectory()
         defer { directory.remove() }
-        let messages = [makeMessage(), makeMessage(recipients: ["z@other.test"])]
+        let large = (0..<(3 * 1024 * 1024 + 11)).map { UInt8(truncatingIfNeeded: $0 &* 13) }
+        let messages = [makeMessage(body: large), makeMessage(recipients: ["z@other.test"])]
         try await withJournal { source, _ in
             for message in messages { try await source.enqueue(message) }
             let report = try source.export(.all, toDirectory: directory.path + "/out")
@@ -76,6 +77,7 @@ struct JournalArchiveTests {
                 let imported = try await target.importArchive(at: directory.path + "/out")
                 #expect(imported.imported.count == 2)
                 #expect(imported.isComplete)
+                #expect(try target.body(of: messages[0].envelope.id) == large)
                 let again = try await target.importArchive(at: directory.path + "/out")
                 #expect(again.skipped.count == 2)
                 #expect(try target.counts().messages == 2)
