@@ -24,6 +24,12 @@ let package = Package(
         ),
         // crypt(3) from libxcrypt (Debian's libcrypt-dev), for AUTH password hashes.
         .systemLibrary(name: "CCrypt", providers: [.apt(["libcrypt-dev"])]),
+        // SQLite from Debian's libsqlite3-dev, for `sqlite:` tables.
+        .systemLibrary(
+            name: "CSQLite",
+            pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"])]
+        ),
         // glibc's stub resolver (libresolv) for MX, A and AAAA lookups.
         .target(name: "CResolv", linkerSettings: [.linkedLibrary("resolv")]),
         // Pure value types: addresses, envelopes, DSN parameters, replies. No I/O.
@@ -54,7 +60,7 @@ let package = Package(
         .target(
             name: "Server",
             dependencies: [
-                "Envelope", "Queue", "Transport", "CCrypt",
+                "Envelope", "Queue", "Transport", "CCrypt", "CSQLite",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -104,7 +110,7 @@ let package = Package(
                 .product(name: "NIOEmbedded", package: "swift-nio"),
             ]
         ),
-        .testTarget(name: "ServerTests", dependencies: ["Server"]),
+        .testTarget(name: "ServerTests", dependencies: ["Server", "Queue", "Transport", "Envelope"]),
         .testTarget(name: "EndToEndTests", dependencies: ["ternd", "ternctl", "TestSupport"]),
     ]
 )

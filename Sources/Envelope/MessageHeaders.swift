@@ -104,7 +104,7 @@ public enum MessageHeaders {
     ///
     /// (RFC 5321 §4.4: `Stamp = From-domain By-domain Opt-info [CFWS] ";"
     /// FWS date-time`.) Without a `client` (a local submission) the `from`
-    /// clause is left out; without reverse DNS the TCP-info is the address
+    /// clause is left out, and without a `protocol` (not SMTP) the `with` clause; without reverse DNS the TCP-info is the address
     /// literal alone (`([192.0.2.7])`, `([IPv6:2001:db8::7])`). The `for`
     /// clause names `recipient`, which callers give only for a message with
     /// one recipient, so the header does not disclose the others.
@@ -118,7 +118,7 @@ public enum MessageHeaders {
     public static func received(
         from client: ReceivedClient?,
         by host: String,
-        with protocol: ReceivedProtocol,
+        with protocol: ReceivedProtocol?,
         id: MessageID,
         for recipient: MailAddress? = nil,
         date: Date,
@@ -131,7 +131,7 @@ public enum MessageHeaders {
             clauses.append("(" + (client.reverseDNS.map { safeName($0) + " " } ?? "") + literal + ")")
         }
         clauses.append("by " + safeName(host))
-        clauses.append("with " + `protocol`.description)
+        if let `protocol` { clauses.append("with " + `protocol`.description) }
         clauses.append("id " + id.description)
         if let recipient {
             clauses.append("for " + SMTPReply.sanitized(recipient.wireForm))

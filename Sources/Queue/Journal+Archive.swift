@@ -5,7 +5,7 @@ extension Journal {
     /// Writes the selected messages as one archive stream through `write`,
     /// bodies streamed chunk by chunk. Messages that cannot be read are left
     /// out and reported; completed messages are included.
-    public func export(_ selection: MessageSelection, to write: (UnsafeRawBufferPointer) throws -> Void) throws -> ExportReport {
+    public func export(_ selection: JournalSelection, to write: (UnsafeRawBufferPointer) throws -> Void) throws -> ExportReport {
         var report = ExportReport()
         try QueueArchive.header().withUnsafeBytes(write)
         for id in try exportCandidates(selection) {
@@ -19,7 +19,7 @@ extension Journal {
 
     /// Writes each selected message as its own archive, `<id>.tern` in
     /// `directory` (created if needed), each file synced, then renamed into place.
-    public func export(_ selection: MessageSelection, toDirectory directory: String) throws -> ExportReport {
+    public func export(_ selection: JournalSelection, toDirectory directory: String) throws -> ExportReport {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         var report = ExportReport()
         for id in try exportCandidates(selection) {
@@ -44,11 +44,11 @@ extension Journal {
         return report
     }
 
-    private func exportCandidates(_ selection: MessageSelection) throws -> [MessageID] {
+    private func exportCandidates(_ selection: JournalSelection) throws -> [MessageID] {
         selection.ids.isEmpty ? try messageIDs() : selection.ids.sorted()
     }
 
-    private func selectedMessage(_ id: MessageID, _ selection: MessageSelection, _ report: inout ExportReport) throws -> QueuedMessage? {
+    private func selectedMessage(_ id: MessageID, _ selection: JournalSelection, _ report: inout ExportReport) throws -> QueuedMessage? {
         do {
             guard let message = try message(id), selection.matches(message) else { return nil }
             return message

@@ -15,7 +15,7 @@ extension Journal {
     /// later, so a replayed message is not expired at once. Messages that do
     /// not read are left out.
     /// - Returns: one `.requeue` change per message, and the message ids.
-    public func replayChanges(_ selection: MessageSelection, now: Date = Date()) throws -> (changes: [JournalChange], messages: [MessageID]) {
+    public func replayChanges(_ selection: JournalSelection, now: Date = Date()) throws -> (changes: [JournalChange], messages: [MessageID]) {
         var changes: [JournalChange] = []
         var replayed: [MessageID] = []
         let completed = try history(from: selection.completedSince ?? .distantPast, until: selection.completedUntil ?? .distantFuture)
@@ -35,7 +35,7 @@ extension Journal {
     /// Requeues the selected completed messages (see `replayChanges`) in one
     /// durable transaction; returns their ids.
     @discardableResult
-    public func replay(_ selection: MessageSelection, now: Date = Date()) async throws -> [MessageID] {
+    public func replay(_ selection: JournalSelection, now: Date = Date()) async throws -> [MessageID] {
         let (changes, messages) = try replayChanges(selection, now: now)
         if !changes.isEmpty { try await commit(changes) }
         return messages

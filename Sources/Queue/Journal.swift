@@ -198,15 +198,18 @@ public final class Journal: Sendable {
         }
     }
 
-    /// Recipients due at or before `until`, earliest first, at most `limit`.
-    public func dueRecipients(until: Date, limit: Int = .max) throws -> [DueRecipient] {
+    /// Recipients due at or before `until`, earliest first, at most `limit`;
+    /// with `after`, only those listed after that entry of the due index.
+    public func dueRecipients(after: DueRecipient? = nil, until: Date, limit: Int = .max) throws -> [DueRecipient] {
         let cutoff = until.journalMilliseconds
+        let start = after.map { JournalKey.schedule($0.due, $0.messageID, $0.index) } ?? []
         return try store.environment.read { txn in
             var result: [DueRecipient] = []
-            try txn.scan(store.schedule) { key, _ in
+            try txn.scan(store.schedule, from: start) { key, _ in
                 guard result.count < limit, let entry = JournalKey.parseSchedule(key),
                       entry.due.journalMilliseconds <= cutoff else { return false }
-                result.append(DueRecipient(due: entry.due, messageID: entry.id, index: entry.index))
+                let due = DueRecipient(due: entry.due, messageID: entry.id, index: entry.index)
+                if due != after { result.append(due) }
                 return true
             }
             return result

@@ -7,15 +7,29 @@ import TestSupport
 @Suite("LMTP delivery end to end", .serialized)
 struct LMTPDeliveryTests {
     static func config(lmtpPort: Int) -> String {
+        config(destination: "127.0.0.1:\(lmtpPort)")
+    }
+
+    static func config(destination: String) -> String {
         """
         hostname mx.test
         queue path "$DIR/var/queue" retry 1s..2s expire 1h warn 30m
         listen on 127.0.0.1 port $PORT
-        action "store" lmtp "127.0.0.1:\(lmtpPort)"
+        action "store" lmtp "\(destination)"
         action "local" maildir "$DIR/mail/%{user.username}/Maildir"
         match from any for domain "example.test" action "store"
         match from any for domain "sender.test" action "local"
         """
+    }
+
+    @Test("over Dovecot's Unix socket: delivered, and logged with the socket as the relay", .timeLimit(.minutes(2)))
+    func unixSocket() throws {
+        let dovecot = try DovecotLMTPPeer(users: ["bob"])
+        let daemon = try TernDaemonProcess(config: Self.config(destination: dovecot.socketPath))
+        let id = try LocalDeliveryTests.send(daemon, from: "alice@sender.test", to: "bob@example.test", body: "Subject: by socket\r\n\r\nbody\r\n")
+        #expect(try LocalDeliveryTests.eventually(30) { try dovecot.messages(for: "bob").count == 1 }, "\(daemon.log)\n\(dovecot.log)")
+        #expect(try dovecot.messages(for: "bob").first?.contains("Subject: by socket") == true)
+        #expect(LocalDeliveryTests.eventually(10) { daemon.log.contains("id=\(id) to=<bob@example.test> relay=\(dovecot.socketPath) ") }, "\(daemon.log)")
     }
 
     @Test("the known user's mail is in Dovecot's maildir; the unknown user's fails and bounces with Dovecot's reply",

@@ -57,6 +57,8 @@ struct RelayTests {
         #expect(LocalDeliveryTests.eventually(10) { daemon.log.components(separatedBy: "status=sent").count - 1 == 3 })
         #expect(daemon.log.contains("relay=mx2.example.test[127.0.0.2]:25"))
         #expect(sinkCounters(sink).contains("mesg=3"))
+        // Connection reuse: the three messages travelled over one connection.
+        #expect(sinkCounters(sink).hasPrefix("sess=1 "), "\(sinkCounters(sink))")
         withExtendedLifetime(dns) {}
     }
 

@@ -67,7 +67,8 @@ struct SuccessDSNTests {
         let sink = try startSink("127.0.0.1", port: sinkPort, name: "nodsn", workspace: workspace, options: ["-N"])
         let daemon = try TernDaemonProcess(config: Self.config(sinkPort: sinkPort), workspace: workspace)
         _ = try Self.sendWithSuccessNotice(daemon, to: "bob@example.test")
-        #expect(LocalDeliveryTests.eventually(30) { sinkMessages("nodsn", workspace: workspace).count == 1 })
+        // smtp-sink creates its dump file before it has written it: wait for the content.
+        #expect(LocalDeliveryTests.eventually(30) { sinkMessages("nodsn", workspace: workspace).first?.contains("X-Rcpt-Args") == true })
         let dump = try #require(sinkMessages("nodsn", workspace: workspace).first)
         #expect(dump.contains("X-Rcpt-Args: <bob@example.test>\n"), "\(dump)")
         #expect(!dump.contains("NOTIFY="))
@@ -89,7 +90,7 @@ struct SuccessDSNTests {
         let sink = try startSink("127.0.0.1", port: sinkPort, name: "dsn", workspace: workspace)
         let daemon = try TernDaemonProcess(config: Self.config(sinkPort: sinkPort), workspace: workspace)
         let id = try Self.sendWithSuccessNotice(daemon, to: "bob@example.test")
-        #expect(LocalDeliveryTests.eventually(30) { sinkMessages("dsn", workspace: workspace).count == 1 })
+        #expect(LocalDeliveryTests.eventually(30) { sinkMessages("dsn", workspace: workspace).first?.contains("ENVID=") == true })
         let dump = try #require(sinkMessages("dsn", workspace: workspace).first)
         // smtp-sink writes each RCPT command's arguments as an X-Rcpt-Args line.
         #expect(dump.contains("X-Rcpt-Args: <bob@example.test> NOTIFY=SUCCESS ORCPT=rfc822;bob@example.test\n"), "\(dump)")

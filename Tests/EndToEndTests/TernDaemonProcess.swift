@@ -87,6 +87,21 @@ final class TernDaemonProcess: @unchecked Sendable {
         try runCommand(BuiltProducts.path("ternctl"), arguments + ["--queue", queuePath], timeout: 60)
     }
 
+    /// The daemon's control socket when the configuration leaves the default (`./var/control.sock`).
+    var controlSocket: String { workspace.file("var/control.sock") }
+
+    /// Runs a live `ternctl` command through this daemon's control socket.
+    func control(_ arguments: [String], input: Data? = nil) throws -> CommandResult {
+        try runCommand(BuiltProducts.path("ternctl"), arguments + ["--socket", controlSocket], input: input, timeout: 60)
+    }
+
+    /// A live `ternctl … --json` answer, parsed.
+    func controlJSON(_ arguments: [String]) throws -> Any {
+        let result = try control(arguments + ["--json"])
+        guard result.status == 0 else { throw HarnessError("ternctl \(arguments) failed (\(result.status)): \(result.error)") }
+        return try JSONSerialization.jsonObject(with: Data(result.output.utf8))
+    }
+
     /// The queue as `ternctl show queue --all --json` reports it.
     func queue() throws -> [[String: Any]] {
         let result = try ternctl(["show", "queue", "--all", "--json"])

@@ -5,7 +5,7 @@ import Testing
 
 @Suite("Journal export and import")
 struct JournalArchiveTests {
-    static func exportAll(_ journal: Journal, _ selection: MessageSelection = .all) throws -> [UInt8] {
+    static func exportAll(_ journal: Journal, _ selection: JournalSelection = .all) throws -> [UInt8] {
         var bytes: [UInt8] = []
         let report = try journal.export(selection) { bytes.append(contentsOf: $0) }
         #expect(report.failed.isEmpty)
@@ -93,13 +93,13 @@ struct JournalArchiveTests {
             let two = makeMessage(recipients: ["b@two.test", "c@ONE.test"])
             let three = makeMessage(recipients: ["d@three.test"])
             for message in [one, two, three] { try await journal.enqueue(message) }
-            func exported(_ selection: MessageSelection) throws -> [String] {
+            func exported(_ selection: JournalSelection) throws -> [String] {
                 try QueueArchive.decode(Self.exportAll(journal, selection)).map(\.0.id)
             }
-            #expect(try exported(MessageSelection(recipientDomain: "one.test")) == [one, two].map { $0.envelope.id.description })
-            #expect(try exported(MessageSelection(ids: [three.envelope.id])) == [three.envelope.id.description])
-            #expect(try exported(MessageSelection(sender: "nobody@example.org")).isEmpty)
-            #expect(try exported(MessageSelection(sender: "Sender@example.org")).count == 3)
+            #expect(try exported(JournalSelection(recipientDomain: "one.test")) == [one, two].map { $0.envelope.id.description })
+            #expect(try exported(JournalSelection(ids: [three.envelope.id])) == [three.envelope.id.description])
+            #expect(try exported(JournalSelection(sender: "nobody@example.org")).isEmpty)
+            #expect(try exported(JournalSelection(sender: "Sender@example.org")).count == 3)
         }
     }
 

@@ -32,7 +32,7 @@ struct JournalReplayTests {
             try await Self.complete(journal, other, states: [.delivered])
             #expect(try journal.history().count == 2)
             let now = baseTime.addingTimeInterval(10 * 86_400)
-            let replayed = try await journal.replay(MessageSelection(ids: [message.envelope.id]), now: now)
+            let replayed = try await journal.replay(JournalSelection(ids: [message.envelope.id]), now: now)
             #expect(replayed == [message.envelope.id])
             let stored = try #require(try journal.message(message.envelope.id))
             #expect(stored.completed == nil)
@@ -62,10 +62,10 @@ struct JournalReplayTests {
             try await Self.complete(journal, late, states: [.delivered])
 
             let now = baseTime.addingTimeInterval(9000)
-            let byTime = try journal.replayChanges(MessageSelection(completedSince: baseTime.addingTimeInterval(3600)), now: now)
+            let byTime = try journal.replayChanges(JournalSelection(completedSince: baseTime.addingTimeInterval(3600)), now: now)
             #expect(byTime.messages == [late.envelope.id])
 
-            let replayed = try await journal.replay(MessageSelection(recipientDomain: "LOST.test"), now: now)
+            let replayed = try await journal.replay(JournalSelection(recipientDomain: "LOST.test"), now: now)
             #expect(replayed == [early.envelope.id, late.envelope.id])
             let stored = try #require(try journal.message(early.envelope.id))
             #expect(stored.recipients.map(\.state) == [.scheduled, .delivered])
@@ -74,14 +74,14 @@ struct JournalReplayTests {
         }
     }
 
-    @Test("MessageSelection matches every criterion that is set")
+    @Test("JournalSelection matches every criterion that is set")
     func selectionMatching() {
         let message = makeMessage(recipients: ["a@one.test"])
         let queued = QueuedMessage(envelope: message.envelope, recipients: message.recipients, completed: baseTime)
-        #expect(MessageSelection.all.matches(queued))
-        #expect(MessageSelection(recipientDomain: "ONE.TEST", completedSince: baseTime).matches(queued))
-        #expect(!MessageSelection(recipientDomain: "one.test", completedUntil: baseTime).matches(queued))
-        #expect(!MessageSelection(ids: [ids.next()]).matches(queued))
-        #expect(!MessageSelection(sender: "").matches(queued))
+        #expect(JournalSelection.all.matches(queued))
+        #expect(JournalSelection(recipientDomain: "ONE.TEST", completedSince: baseTime).matches(queued))
+        #expect(!JournalSelection(recipientDomain: "one.test", completedUntil: baseTime).matches(queued))
+        #expect(!JournalSelection(ids: [ids.next()]).matches(queued))
+        #expect(!JournalSelection(sender: "").matches(queued))
     }
 }

@@ -95,6 +95,9 @@ struct JournalTests {
             #expect(due.map(\.index) == [0, 1, 0])
             #expect(try journal.dueRecipients(until: baseTime, limit: 1).count == 1)
             #expect(try journal.dueRecipients(until: baseTime.addingTimeInterval(300)).count == 4)
+            let rest = try journal.dueRecipients(after: due[1], until: baseTime.addingTimeInterval(300))
+            #expect(rest.map(\.messageID) == [now.envelope.id, late.envelope.id], "reads on after the given entry")
+            #expect(try journal.dueRecipients(after: due[2], until: baseTime) == [])
         }
     }
 

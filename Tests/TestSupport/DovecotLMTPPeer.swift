@@ -71,6 +71,9 @@ public final class DovecotLMTPPeer {
         try peer.waitUntil("listening on \(port)") { LoopbackPort.isAcceptingTCP(port) }
     }
 
+    /// Dovecot's LMTP Unix socket (mode 0600, for root or the invoking user).
+    public var socketPath: String { directory + "/run/lmtp" }
+
     /// The messages delivered to `user`'s maildir.
     public func messages(for user: String) throws -> [String] {
         let new = directory + "/mail/\(user)/Maildir/new"

@@ -25,7 +25,7 @@ struct Export: ParsableCommand {
     }
 
     func run() throws {
-        let selection = MessageSelection(ids: try parseIDs(ids), recipientDomain: domain, sender: sender)
+        let selection = JournalSelection(ids: try parseIDs(ids), recipientDomain: domain, sender: sender)
         let journal = try self.journal.open()
         let report: ExportReport
         if let directory {

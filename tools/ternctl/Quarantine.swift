@@ -58,6 +58,16 @@ struct QuarantineRemove: AsyncParsableCommand {
 
 /// `show queue --corrupt`: the quarantined messages.
 enum QuarantineListing {
+    /// The message, or nil when it is gone or its records do not decode (said on standard error).
+    static func readable(_ journal: Journal, _ id: MessageID) throws -> QueuedMessage? {
+        do {
+            return try journal.message(id)
+        } catch let error as JournalError where error.code == .corruptRecord {
+            printError("id=\(id) unreadable, left out (the daemon quarantines it at its next attempt): \(error.detail)")
+            return nil
+        }
+    }
+
     static func print(_ journal: Journal, json: Bool) throws {
         let entries = try journal.quarantined()
         if json {
@@ -70,7 +80,7 @@ enum QuarantineListing {
             Swift.print(line)
             Swift.print("    reason: \(entry.reason)")
             for (index, recipient) in entry.recipients.sorted(by: { $0.key < $1.key }) {
-                Swift.print("    rcpt \(index): " + QueueFormat.recipientLine(recipient))
+                Swift.print("    rcpt \(index): \(recipient.address.wireForm) \(recipient.state) attempts=\(recipient.attempts)")
             }
             for index in entry.unreadableRecipients { Swift.print("    rcpt \(index): unreadable") }
         }

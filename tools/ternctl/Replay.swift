@@ -20,7 +20,7 @@ struct Replay: AsyncParsableCommand {
     @Argument(help: "Message ids.") var ids: [String] = []
 
     func run() async throws {
-        let selection = MessageSelection(
+        let selection = JournalSelection(
             ids: try parseIDs(ids), recipientDomain: domain,
             completedSince: try since.map { try parseTime($0) }, completedUntil: try until.map { try parseTime($0) }
         )

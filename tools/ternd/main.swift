@@ -35,15 +35,15 @@ struct Ternd: AsyncParsableCommand {
             FileHandle.standardError.write(Data("ternd: configuration \(file ?? "(embedded default)") OK\n".utf8))
             return
         }
-        let level: Logger.Level = verbose ? .debug : .info
+        let logLevels = LogLevelControl(level: verbose ? .debug : .info)
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
+            handler.logLevel = .trace
+            return logLevels.handler(label: label, wrapping: handler)
         }
         let logger = Logger(label: "ternd")
         do {
-            try await TernDaemon.run(configuration: configuration, configurationPath: file, logger: logger)
+            try await TernDaemon.run(configuration: configuration, configurationPath: file, logger: logger, logLevels: logLevels)
         } catch {
             logger.critical("ternd: \(error)")
             throw ExitCode(1)

@@ -62,7 +62,8 @@ private struct RoutingContext<Tables: TableLookup> {
             return tables.containsNetwork(table: table, address: facts.clientAddress)
         case .fromAuthenticated(let table):
             guard let user = facts.authenticatedUser else { return false }
-            return table.map { tables.contains(table: $0, key: user) } ?? true
+            // A list of user names, or the credentials table itself.
+            return table.map { tables.contains(table: $0, key: user, service: .mailaddr) || tables.contains(table: $0, key: user, service: .credentials) } ?? true
         case .fromSender(let pattern):
             return addressMatches(pattern, facts.sender)
         case .tag(let tag):
@@ -70,11 +71,11 @@ private struct RoutingContext<Tables: TableLookup> {
         case .forLocal:
             if ConfigDefaults.localDomains.contains(domain) || domain == configuration.hostname.lowercased() { return true }
             return configuration.tables[ConfigDefaults.localNamesTable] != nil
-                && tables.contains(table: ConfigDefaults.localNamesTable, key: domain)
+                && tables.contains(table: ConfigDefaults.localNamesTable, key: domain, service: .domain)
         case .forDomain(.literal(let literal)):
             return literal.lowercased() == domain
         case .forDomain(.table(let table)):
-            return tables.contains(table: table, key: domain)
+            return tables.contains(table: table, key: domain, service: .domain)
         case .forRecipient(let pattern):
             return addressMatches(pattern, "\(facts.recipientLocalPart)@\(domain)")
         }
@@ -93,7 +94,7 @@ private struct RoutingContext<Tables: TableLookup> {
         case .literal(let literal):
             return keys.contains(literal.lowercased())
         case .table(let table):
-            return keys.contains { tables.contains(table: table, key: $0) }
+            return keys.contains { tables.contains(table: table, key: $0, service: .mailaddr) }
         }
     }
 }

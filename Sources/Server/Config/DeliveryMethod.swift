@@ -33,6 +33,14 @@ public enum DeliveryMethod: Hashable, Sendable {
     /// `relay …`: send over SMTP to the domain's MX or a smarthost.
     case relay(RelayConfig)
 
+    /// Whether this machine delivers (maildir, mbox, mda) rather than another server (lmtp, relay).
+    public var isLocalDelivery: Bool {
+        switch self {
+        case .maildir, .mbox, .mda: true
+        case .lmtp, .relay: false
+        }
+    }
+
     /// The `%{…}` variables a template may use.
     public static let templateVariables: Set<String> = [
         "sender", "sender.user", "sender.domain",

@@ -1,8 +1,11 @@
-/// Answers the table questions match rules ask. Keys compare without regard
-/// to case.
+/// Answers the table questions match rules and actions ask. Keys compare
+/// without regard to case.
 ///
 /// ``InMemoryTableLookup`` answers from the inline tables of a configuration;
-/// file and database backends implement this protocol too.
+/// the daemon's ``TableSet`` answers from every backend (inline, `file:`,
+/// `sqlite:`). The `service:` variants name the question (OpenSMTPD's lookup
+/// services) for backends whose answer depends on it, such as an SQLite table
+/// with one query per service; the others ignore it.
 public protocol TableLookup: Sendable {
     /// Whether `table` holds `key`: a list entry or a map key.
     func contains(table: String, key: String) -> Bool
@@ -13,4 +16,22 @@ public protocol TableLookup: Sendable {
 
     /// The value stored under `key` in a map table, or nil.
     func value(table: String, key: String) -> String?
+
+    /// Whether `table` holds `key` when asked for `service`.
+    func contains(table: String, key: String, service: TableService) -> Bool
+
+    /// The value of `key` in `table` when asked for `service`, or nil.
+    func value(table: String, key: String, service: TableService) -> String?
+}
+
+extension TableLookup {
+    /// ``contains(table:key:)``: the same answer for every service.
+    public func contains(table: String, key: String, service: TableService) -> Bool {
+        contains(table: table, key: key)
+    }
+
+    /// ``value(table:key:)``: the same answer for every service.
+    public func value(table: String, key: String, service: TableService) -> String? {
+        value(table: table, key: key)
+    }
 }

@@ -12,7 +12,7 @@ final class ConfigurationStore: Sendable {
     /// One consistent view: a configuration with its tables loaded.
     struct Snapshot: Sendable {
         let configuration: Configuration
-        let tables: InMemoryTableLookup
+        let tables: TableSet
     }
 
     private let snapshot: Mutex<Snapshot>
@@ -27,9 +27,34 @@ final class ConfigurationStore: Sendable {
         snapshot.withLock { $0 = new }
     }
 
-    /// Loads a configuration and its file tables.
-    static func load(_ configuration: Configuration) throws -> Snapshot {
-        Snapshot(configuration: configuration, tables: InMemoryTableLookup(tables: try TableLoader.resolve(configuration.tables)))
+    /// Loads a configuration and its tables (reads `file:` tables, opens `sqlite:` ones).
+    static func load(_ configuration: Configuration) throws(TableError) -> Snapshot {
+        Snapshot(configuration: configuration, tables: try TableSet(configuration.tables))
+    }
+
+    /// Re-reads one table of the configuration in force (a `file:` table's
+    /// file; an `sqlite:` table's settings, reopening its database) and swaps
+    /// it in atomically: lookups see the old contents or the new, never a mix.
+    /// This is what `ternctl update table NAME` asks the daemon for. Inline
+    /// tables are part of the configuration file and change only with it
+    /// (SIGHUP).
+    ///
+    /// - Throws: ``TableError`` with code `unknownTable` when the
+    ///   configuration defines no table `name`, or the error that made the
+    ///   table unreadable, in which case the old contents stay in force.
+    func reloadTable(named name: String) throws(TableError) {
+        let before = current
+        guard let definition = before.configuration.tables[name] else {
+            throw TableError(.unknownTable, table: name, "no such table in the configuration in force")
+        }
+        let tables = try before.tables.replacing(name, with: definition)
+        try snapshot.withLock { (snapshot: inout Snapshot) throws(TableError) in
+            // A whole-configuration reload in between wins: its tables are newer.
+            guard snapshot.configuration == before.configuration else {
+                throw TableError(.unreadable, table: name, "the configuration was reloaded meanwhile; try again")
+            }
+            snapshot = Snapshot(configuration: snapshot.configuration, tables: tables)
+        }
     }
 }
 

@@ -19,8 +19,18 @@ public enum TernDaemon {
 
     /// Runs until SIGTERM/SIGINT, then stops accepting, lets sessions finish
     /// and closes the journal.
-    /// - Parameter configurationPath: the file SIGHUP re-reads; nil for the embedded default.
-    public static func run(configuration: Configuration, configurationPath: String?, logger: Logger) async throws {
+    /// - Parameters:
+    ///   - configurationPath: the file SIGHUP re-reads; nil for the embedded default.
+    ///   - logLevels: the levels `ternctl log` and `ternctl trace` change; the
+    ///     subsystems log through loggers labelled `tern.smtp`, `tern.delivery`,
+    ///     `tern.journal` and `tern.control`.
+    public static func run(
+        configuration: Configuration, configurationPath: String?, logger: Logger,
+        logLevels: LogLevelControl = LogLevelControl(level: .info)
+    ) async throws {
+        let started = Date()
+        let smtpLogger = Logger(label: "tern.smtp")
+        let deliveryLogger = Logger(label: "tern.delivery")
         let store: ConfigurationStore
         do {
             store = ConfigurationStore(try ConfigurationStore.load(configuration))
@@ -31,7 +41,7 @@ public enum TernDaemon {
         let spoolDirectory = try prepareSpoolDirectory(queuePath: configuration.queue.path)
         var options = Journal.Options()
         options.mapSize = max(options.mapSize, configuration.queue.mapSize)
-        let journal = try Journal(path: configuration.queue.path, options: options, logger: logger)
+        let journal = try Journal(path: configuration.queue.path, options: options, logger: Logger(label: "tern.journal"))
         let counts = try journal.counts()
         logger.notice("journal \(configuration.queue.path): \(counts.messages) messages, \(counts.scheduled) recipients scheduled")
 
@@ -41,13 +51,16 @@ public enum TernDaemon {
         let resolver = SystemResolver(configuration: ResolverConfiguration(
             nameserver: configuration.resolver.map { ($0.address.description, $0.port) }
         ))
+        let destinationLimiter = DestinationLimiter(limits: configuration.limits)
         let remote = RemoteDeliveryAgent(
             resolver: resolver, group: group, store: store, hostname: configuration.hostname,
-            pool: ConnectionPool(), limiter: DestinationLimiter(limits: configuration.limits), logger: logger
+            pool: ConnectionPool(), limiter: destinationLimiter, logger: deliveryLogger
         )
         let scheduler = DeliveryScheduler(
-            journal: journal, store: store, agents: DeliveryAgents(remote: remote), logger: logger
+            journal: journal, store: store, agents: DeliveryAgents(local: LocalDeliveryAgent(store: store), remote: remote), logger: deliveryLogger
         )
+        let gate = IngressGate()
+        var listenerNames: [String] = []
         // Services stop in reverse order: listeners first, then delivery, the journal last.
         var services: [any Service] = [
             JournalService(journal: journal, logger: logger), scheduler,
@@ -58,15 +71,24 @@ public enum TernDaemon {
             let credentials = listener.auth.table.map { CredentialChecker(table: $0, store: store) }
             let delegate = IngressDelegate(
                 store: store, listener: listener, journal: journal,
-                ids: ids, credentials: credentials, stored: { scheduler.notify() }, logger: logger
+                ids: ids, credentials: credentials, stored: { scheduler.notify() }, logger: smtpLogger
             )
             for address in try bindAddresses(listener) {
                 services.append(SMTPListenerService(
                     listener: listener, bindAddress: address, delegate: delegate, configuration: configuration,
-                    tlsContext: tlsContext, limiter: limiter, spoolDirectory: spoolDirectory, group: group, logger: logger
+                    tlsContext: tlsContext, limiter: limiter, gate: gate, spoolDirectory: spoolDirectory, group: group, logger: smtpLogger
                 ))
+                listenerNames.append("\(address) (\(listener.tls)\(listener.tag.map { ", tag \($0)" } ?? ""))")
             }
         }
+        let dispatcher = ControlDispatcher(
+            journal: journal, scheduler: scheduler, store: store, gate: gate, limiter: destinationLimiter, logLevels: logLevels,
+            ids: ids, started: started, listeners: listenerNames, logger: Logger(label: "tern.control")
+        )
+        services.insert(
+            try await ControlService(path: configuration.controlSocketPath, dispatcher: dispatcher, group: group, logger: Logger(label: "tern.control")),
+            at: 1
+        )
         let serviceGroup = ServiceGroup(configuration: ServiceGroupConfiguration(
             services: services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
             gracefulShutdownSignals: [.sigterm, .sigint],

@@ -38,17 +38,21 @@ struct DeliveryRouter: Sendable {
         case unroutable(String)
     }
 
-    func route(_ recipient: Recipient, of envelope: Envelope) -> Decision {
-        let facts = RoutingFacts(
+    /// The session facts stored with `envelope`, for the recipient `address`.
+    static func facts(for address: MailAddress, of envelope: Envelope) -> RoutingFacts {
+        RoutingFacts(
             clientIsLocal: envelope.flags.contains(.fromLocal),
             clientAddress: envelope.clientAddress,
             authenticatedUser: envelope.authUser,
             listenerTag: envelope.listenerTag,
             sender: envelope.sender.address?.description ?? "",
-            recipientLocalPart: recipient.address.localPart,
-            recipientDomain: recipient.address.domain
+            recipientLocalPart: address.localPart,
+            recipientDomain: address.domain
         )
-        switch configuration.route(for: facts, tables: tables) {
+    }
+
+    func route(_ recipient: Recipient, of envelope: Envelope) -> Decision {
+        switch configuration.route(for: Self.facts(for: recipient.address, of: envelope), tables: tables) {
         case .action(let name):
             guard let action = configuration.actions[name] else { return .unroutable("action \(name) is not defined") }
             return .action(action)

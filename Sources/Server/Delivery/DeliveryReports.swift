@@ -6,7 +6,8 @@ import Queue
 /// as journal changes committed together with the outcomes themselves: one
 /// report per message and pass for its failed recipients, one for its
 /// successes (`delivered` for final delivery, `relayed` past a server that
-/// does not speak DSN). DSNs themselves never cause DSNs.
+/// does not speak DSN, `expanded` for an alias with several targets). DSNs
+/// themselves never cause DSNs.
 struct DeliveryReports: Sendable {
     let configuration: Configuration
     let ids: MessageIDGenerator
@@ -28,6 +29,7 @@ struct DeliveryReports: Sendable {
                 let action: DSNAction? = switch result.successNotice {
                 case .delivered: .delivered
                 case .relayed: .relayed
+                case .expanded: .expanded
                 case .passedOn: nil
                 }
                 if let action, DSNPolicy.shouldReport(action, for: recipient, of: envelope, defaultDelayWhenAbsent: false) {

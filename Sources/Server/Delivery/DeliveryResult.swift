@@ -21,6 +21,10 @@ struct DeliveryResult: Hashable, Sendable {
     /// No server of the destination could be reached at all: the whole
     /// destination is backed off, not just this recipient.
     var destinationUnreachable = false
+    /// For a delivered recipient that an alias, virtual entry or `.forward`
+    /// sent on to other addresses: they become a new message, enqueued in the
+    /// same journal transaction as this outcome (``DeliveryForwards``).
+    var forwards: [MailAddress] = []
 
     /// Who reports a delivery to a recipient that asked for success DSNs (RFC 3461 §6.2.1).
     enum SuccessNotice: Hashable, Sendable {
@@ -29,7 +33,12 @@ struct DeliveryResult: Hashable, Sendable {
         /// Relayed to a server that did not announce DSN: `relayed`.
         case relayed
         /// The next hop announced DSN and took the request over: no report of ours.
+        /// Also a recipient forwarded to one other address, which carries its
+        /// NOTIFY and ORCPT on (RFC 3461 §6.2.7.1).
         case passedOn
+        /// An alias (or virtual entry, `.forward`) expanded the recipient into
+        /// several targets: `expanded` (RFC 3461 §6.2.7.3).
+        case expanded
     }
 
     static func delivered(_ index: UInt32, _ reply: String, status: EnhancedStatus = .ok, remoteHost: String? = nil) -> DeliveryResult {

@@ -12,20 +12,34 @@ import ServiceLifecycle
 /// Leases are in memory: a recipient being delivered is skipped until its
 /// attempt ends, and after a crash everything in the due index is due again.
 actor DeliveryScheduler: Service {
-    private let journal: Journal
-    private let agents: DeliveryAgents
-    private let store: ConfigurationStore
+    let journal: Journal
+    let agents: DeliveryAgents
+    let store: ConfigurationStore
     private let reportIDs = MessageIDGenerator()
-    private let logger: Logger
+    let logger: Logger
     private let wakeups: AsyncStream<Void>
     private let wakeup: AsyncStream<Void>.Continuation
-    /// Recipients whose attempt is running: `messageID/index`.
-    private var inFlight: Set<RecipientKey> = []
+    /// Recipients whose attempt is running (or whose operator change is being
+    /// committed): `messageID/index`.
+    var inFlight: Set<RecipientKey> = []
     private var running = 0
     private var lastPurge = Date.distantPast
     /// Destinations that could not be reached, and until when they rest.
-    private var backedOff: [String: (until: Date, reason: String)] = [:]
+    var backedOff: [String: (until: Date, reason: String)] = [:]
+    /// Flows the operator paused (`ternctl pause`).
+    var paused = DeliveryPause()
+    /// Recipients moved out of the way while their flow was paused; resuming brings them back.
+    var parkedByPause: Set<RecipientKey> = []
+    /// Messages to hold or remove once their running attempts end.
+    var pendingHolds: Set<MessageID> = []
+    var pendingRemovals: Set<MessageID> = []
     private var random = SystemRandomNumberGenerator()
+    /// The last due-index entry a pass dealt with: the next pass reads on
+    /// from there instead of from the start, past everything in flight.
+    private var dueCursor: DueRecipient?
+    /// When the due index was last read from its start, which picks up
+    /// entries that landed before the cursor (at most one `idlePoll` late).
+    private var lastFullScan = Date.distantPast
 
     /// At most this many groups are delivered at once.
     let maxConcurrentDeliveries: Int
@@ -48,7 +62,7 @@ actor DeliveryScheduler: Service {
         (wakeups, wakeup) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
 
-    /// Asks the scheduler to look at the due index now (after an enqueue).
+    /// Asks the scheduler to look at the due index now (after an enqueue or an operator change).
     nonisolated func notify() {
         wakeup.yield()
     }
@@ -108,13 +122,21 @@ actor DeliveryScheduler: Service {
         let current = store.current
         let router = DeliveryRouter(configuration: current.configuration, tables: current.tables)
         let now = Date()
-        let due: [DueRecipient]
+        if now.timeIntervalSince(lastFullScan) >= idlePoll.timeInterval {
+            dueCursor = nil
+        }
+        var due: [DueRecipient]
         do {
-            due = try journal.dueRecipients(until: now, limit: 4 * maxConcurrentDeliveries + inFlight.count)
+            due = try journal.dueRecipients(after: dueCursor, until: now, limit: 4 * maxConcurrentDeliveries)
+            if due.isEmpty && dueCursor != nil {
+                dueCursor = nil
+                due = try journal.dueRecipients(until: now, limit: 4 * maxConcurrentDeliveries + inFlight.count)
+            }
         } catch {
             logger.error("cannot read the due index: \(error)")
             return []
         }
+        if dueCursor == nil { lastFullScan = now }
         backedOff = backedOff.filter { $0.value.until > now }
         var byMessage: [MessageID: [UInt32]] = [:]
         var order: [MessageID] = []
@@ -123,9 +145,12 @@ actor DeliveryScheduler: Service {
             byMessage[entry.messageID, default: []].append(entry.index)
         }
         var batches: [DeliveryBatch] = []
-        var postponed: [(QueuedMessage, UInt32, Date, String)] = []
+        var postponed: [(QueuedMessage, UInt32, Date, String?)] = []
         defer { postpone(postponed) }
+        var handled: Set<MessageID> = []
+        defer { advanceCursor(over: due, handled: handled) }
         for id in order where batches.count < capacity {
+            handled.insert(id)
             let message: QueuedMessage
             do {
                 guard let found = try journal.message(id) else { continue }
@@ -157,6 +182,11 @@ actor DeliveryScheduler: Service {
                     case .unroutable(let reason): (route, key) = (.unroutable(reason), "\u{0}\(reason)")
                     }
                 }
+                if case .action(let action) = route, paused.holdsBack(action, domain: recipient.address.normalizedDomain) {
+                    postponed.append((message, index, now.addingTimeInterval(DeliveryPause.parkingTime), nil))
+                    parkedByPause.insert(RecipientKey(id: id, index: index))
+                    continue
+                }
                 if groups[key] == nil {
                     groupOrder.append(key)
                     groups[key] = DeliveryBatch(message: message, route: route, domain: recipient.address.normalizedDomain, indices: [])
@@ -187,14 +217,26 @@ actor DeliveryScheduler: Service {
         }
     }
 
-    /// Moves recipients of a backed-off destination to the end of its rest,
-    /// without counting an attempt, so they do not crowd the due index.
-    private func postpone(_ entries: [(QueuedMessage, UInt32, Date, String)]) {
+    /// Moves the cursor to the last entry before the first one this pass left
+    /// for later (capacity ran out); entries in flight count as dealt with.
+    private func advanceCursor(over due: [DueRecipient], handled: Set<MessageID>) {
+        var last: DueRecipient?
+        for entry in due {
+            guard handled.contains(entry.messageID) || inFlight.contains(RecipientKey(id: entry.messageID, index: entry.index)) else { break }
+            last = entry
+        }
+        if let last { dueCursor = last }
+    }
+
+    /// Moves recipients of a backed-off or paused destination to the end of
+    /// its rest (never past expiry), without counting an attempt, so they do
+    /// not crowd the due index; a reason replaces the last reply.
+    private func postpone(_ entries: [(QueuedMessage, UInt32, Date, String?)]) {
         guard !entries.isEmpty else { return }
         let changes: [JournalChange] = entries.map { message, index, until, reason in
             var recipient = message.recipients[Int(index)]
             recipient.nextAttempt = min(until, max(message.envelope.expiry, Date()))
-            recipient.lastReply = reason
+            if let reason { recipient.lastReply = reason }
             return .updateRecipient(message.envelope.id, index: index, recipient)
         }
         for (message, index, _, _) in entries { inFlight.insert(RecipientKey(id: message.envelope.id, index: index)) }
@@ -237,7 +279,7 @@ actor DeliveryScheduler: Service {
         release(batch)
     }
 
-    private func release(_ batch: DeliveryBatch) {
+    func release(_ batch: DeliveryBatch) {
         for index in batch.indices { inFlight.remove(RecipientKey(id: batch.message.envelope.id, index: index)) }
         running -= 1
         wakeup.yield()
@@ -248,7 +290,7 @@ actor DeliveryScheduler: Service {
         let envelope = batch.message.envelope
         let configuration = store.current.configuration
         let reports = DeliveryReports(configuration: configuration, ids: reportIDs)
-        var changes: [JournalChange] = []
+        var changes: [JournalChange]
         var updated: [(UInt32, Recipient, DeliveryResult)] = []
         var delayed: [Recipient] = []
         for result in results {
@@ -279,19 +321,23 @@ actor DeliveryScheduler: Service {
                     }
                 }
             }
-            changes.append(.updateRecipient(envelope.id, index: result.index, recipient))
             updated.append((result.index, recipient, result))
         }
+        let followUp = operatorFollowUp(after: batch, updated: &updated)
+        changes = updated.map { .updateRecipient(envelope.id, index: $0.0, $0.1) }
         changes += reports.changes(for: batch.message, outcomes: updated, body: body, now: now)
+        changes += DeliveryForwards(configuration: configuration, ids: reportIDs).changes(for: batch.message, outcomes: updated, body: body, now: now)
         if !delayed.isEmpty, let warning = reports.delayWarning(for: batch.message, recipients: delayed, body: body, now: now) {
             changes.append(warning)
         }
+        changes += followUp.changes
         do {
             try await journal.commit(changes)
         } catch {
             logger.error("id=\(envelope.id) cannot record delivery outcome: \(error); the attempt will be repeated")
             return
         }
+        settle(followUp, of: envelope.id)
         for (_, recipient, result) in updated { log(batch, recipient, result, now: now) }
         if let unreachable = results.first(where: \.destinationUnreachable),
            let next = updated.first(where: { $0.2.destinationUnreachable && $0.1.state == .scheduled })?.1.nextAttempt {
@@ -319,7 +365,7 @@ actor DeliveryScheduler: Service {
 
 /// The agents that carry out deliveries, by action kind.
 struct DeliveryAgents: Sendable {
-    var local = LocalDeliveryAgent()
+    var local: LocalDeliveryAgent
     var remote: RemoteDeliveryAgent
 
     func deliver(_ batch: DeliveryBatch, action: ActionConfig, body: [UInt8]) async -> [DeliveryResult] {

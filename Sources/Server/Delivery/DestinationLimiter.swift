@@ -54,6 +54,18 @@ actor DestinationLimiter {
         }
     }
 
+    /// One destination's use of its limits right now.
+    struct Usage: Sendable {
+        var active: Int
+        var waiting: Int
+        var recentStarts: Int
+    }
+
+    /// The destinations with deliveries running, waiting or counted in a rate window.
+    func usage() -> [String: Usage] {
+        destinations.mapValues { Usage(active: $0.active, waiting: $0.waiters.count, recentStarts: $0.starts.count) }
+    }
+
     /// How many messages one connection to `domain` may carry.
     nonisolated func messagesPerConnection(_ domain: String) -> Int {
         max(1, limits.limits(forDomain: domain).messagesPerConnection)

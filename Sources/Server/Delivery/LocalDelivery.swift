@@ -7,19 +7,24 @@ import Synchronization
 enum LocalDelivery {
     /// Writes `message` into the maildir at `path` (created if needed): a
     /// unique file in `tmp`, fsynced, renamed into `new`, and `new` fsynced,
-    /// so a crash leaves either no message or a whole one.
-    static func maildir(at path: String, message: [UInt8]) throws(DeliveryFailure) {
+    /// so a crash leaves either no message or a whole one. With an `owner`
+    /// (a user's uid and gid, when ternd runs as root) the maildir's
+    /// directories and the message belong to that user.
+    static func maildir(at path: String, message: [UInt8], owner: (uid: uid_t, gid: gid_t)? = nil) throws(DeliveryFailure) {
         for sub in ["", "/tmp", "/new", "/cur"] {
             do {
                 try FileManager.default.createDirectory(atPath: path + sub, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
             } catch {
                 throw .temporary(EnhancedStatus(4, 2, 0), "cannot create maildir \(path + sub): \(error.localizedDescription)")
             }
+            if let owner, chown(path + sub, owner.uid, owner.gid) != 0 {
+                throw .temporary(EnhancedStatus(4, 3, 0), "cannot give maildir \(path + sub) to uid \(owner.uid): \(systemError())")
+            }
         }
         let name = uniqueName()
         let temporary = "\(path)/tmp/\(name)"
         let final = "\(path)/new/\(name)"
-        try writeFile(temporary, message, flags: O_WRONLY | O_CREAT | O_EXCL)
+        try writeFile(temporary, message, flags: O_WRONLY | O_CREAT | O_EXCL, owner: owner)
         guard rename(temporary, final) == 0 else {
             let reason = systemError()
             unlink(temporary)
@@ -29,8 +34,9 @@ enum LocalDelivery {
     }
 
     /// Appends `message` to the mbox at `path` under an exclusive lock, with a
-    /// `From ` separator line and `>From ` quoting, then fsyncs it.
-    static func mbox(at path: String, message: [UInt8], sender: ReversePath, date: Date) throws(DeliveryFailure) {
+    /// `From ` separator line and `>From ` quoting, then fsyncs it. With an
+    /// `owner`, a mailbox that was empty is given to that user.
+    static func mbox(at path: String, message: [UInt8], sender: ReversePath, date: Date, owner: (uid: uid_t, gid: gid_t)? = nil) throws(DeliveryFailure) {
         let directory = (path as NSString).deletingLastPathComponent
         if !directory.isEmpty {
             try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
@@ -41,6 +47,9 @@ enum LocalDelivery {
         guard flock(fd, LOCK_EX) == 0 else { throw .temporary(EnhancedStatus(4, 2, 0), "cannot lock mbox \(path): \(systemError())") }
         defer { flock(fd, LOCK_UN) }
         let start = lseek(fd, 0, SEEK_END)
+        if let owner, start == 0, fchown(fd, owner.uid, owner.gid) != 0 {
+            throw .temporary(EnhancedStatus(4, 3, 0), "cannot give mbox \(path) to uid \(owner.uid): \(systemError())")
+        }
         let entry = mboxEntry(message, sender: sender, date: date)
         do throws(DeliveryFailure) {
             try writeAll(fd, entry, path: path)
@@ -147,10 +156,14 @@ enum LocalDelivery {
         return "\(Int(now)).M\(Int(now.truncatingRemainder(dividingBy: 1) * 1_000_000))P\(getpid())Q\(sequence).\(host)"
     }
 
-    private static func writeFile(_ path: String, _ bytes: [UInt8], flags: Int32) throws(DeliveryFailure) {
+    private static func writeFile(_ path: String, _ bytes: [UInt8], flags: Int32, owner: (uid: uid_t, gid: gid_t)?) throws(DeliveryFailure) {
         let fd = open(path, flags | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw .temporary(EnhancedStatus(4, 2, 0), "cannot create \(path): \(systemError())") }
         defer { close(fd) }
+        if let owner, fchown(fd, owner.uid, owner.gid) != 0 {
+            unlink(path)
+            throw .temporary(EnhancedStatus(4, 3, 0), "cannot give \(path) to uid \(owner.uid): \(systemError())")
+        }
         do {
             try writeAll(fd, bytes, path: path)
         } catch {

@@ -144,7 +144,7 @@ struct RemoteDeliveryAgent: Sendable {
                 case .smtp, .lmtp: relay.tls.clientPolicy(serverName: host.host)
                 }
                 if let table = relay.authTable, let user = host.user {
-                    guard let secret = store.current.tables.value(table: table, key: user) else {
+                    guard let secret = store.current.tables.value(table: table, key: user, service: .credentials) else {
                         throw .temporary(EnhancedStatus(4, 3, 5), "no credentials for \(user) in table \(table)")
                     }
                     let parts = secret.split(separator: ":", maxSplits: 1)
@@ -161,7 +161,8 @@ struct RemoteDeliveryAgent: Sendable {
             case .tcp(let host, let port):
                 return try await hostTargets(host, port: port, settings: settings)
             case .unix(let path):
-                throw .temporary(EnhancedStatus(4, 3, 5), "LMTP over the Unix socket \(path) is not supported yet; use host:port")
+                let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+                return [Target(address: absolute, port: 0, name: path, settings: settings)]
             }
         case .maildir, .mbox, .mda:
             throw .temporary(EnhancedStatus(4, 3, 5), "action \(action.name) is not a network delivery")

@@ -10,7 +10,7 @@ struct CredentialChecker: Sendable {
     let store: ConfigurationStore
 
     func verify(user: String, password: String) async -> Bool {
-        guard let hash = store.current.tables.value(table: table, key: user), hash.hasPrefix("$") else { return false }
+        guard let hash = store.current.tables.value(table: table, key: user, service: .credentials), hash.hasPrefix("$") else { return false }
         return await withCheckedContinuation { continuation in
             DispatchQueue.global().async {
                 continuation.resume(returning: Self.matches(password: password, hash: hash))

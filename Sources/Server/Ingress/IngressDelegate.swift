@@ -31,7 +31,7 @@ struct IngressDelegate: SMTPServerDelegate {
         )
         let decision = current.configuration.route(for: routing, tables: current.tables)
         let rejection: SMTPReply? = switch decision {
-        case .action: nil
+        case .action(let name): Self.checkLocalUser(MailAddress(localPart: recipient.localPart, domain: domain), facts: routing, action: name, in: current)
         case .reject: SMTPReply(code: 550, status: .relayDenied, "Recipient rejected by policy")
         case .noMatch: .relayDenied("Relay access denied")
         }
@@ -39,6 +39,25 @@ struct IngressDelegate: SMTPServerDelegate {
             logger.info("reject: RCPT from \(facts.clientAddress): \(rejection.code) \(rejection.lines[0]); from=\(sender.wireForm) to=\(recipient.wireForm)")
         }
         return rejection
+    }
+
+    /// For a local action with `alias`, `virtual` or `userbase`: `550 5.1.1`
+    /// when the recipient is no entry and no user, `451 4.3.0` when a table
+    /// cannot answer now; nil (accepted) otherwise.
+    static func checkLocalUser(_ address: MailAddress, facts: RoutingFacts, action name: String, in snapshot: ConfigurationStore.Snapshot) -> SMTPReply? {
+        guard let action = snapshot.configuration.actions[name], LocalRecipients.checksRecipients(action) else { return nil }
+        let recipients = LocalRecipients(configuration: snapshot.configuration, tables: snapshot.tables)
+        let expander = recipients.expander(for: action) { other in
+            var facts = facts
+            facts.recipientLocalPart = other.localPart
+            facts.recipientDomain = other.domain
+            return facts
+        }
+        do {
+            return try expander.check(address) ? nil : SMTPReply(code: 550, status: .mailboxUnknown, "User unknown")
+        } catch {
+            return SMTPReply(code: 451, status: .temporarySystemFailure, "Temporary lookup failure, try again later")
+        }
     }
 
     func prepareMessage(_ transaction: SMTPTransaction, facts: SMTPSessionFacts) -> PreparedMessage {

@@ -16,14 +16,16 @@ final class SMTPListenerService: Service {
     let configuration: Configuration
     let tlsContext: NIOSSLContext?
     let limiter: SessionLimiter
+    let gate: IngressGate
     let spoolDirectory: String
     let group: any EventLoopGroup
     let logger: Logger
 
     init(
         listener: ListenerConfig, bindAddress: SocketAddress, delegate: IngressDelegate, configuration: Configuration,
-        tlsContext: NIOSSLContext?, limiter: SessionLimiter, spoolDirectory: String, group: any EventLoopGroup, logger: Logger
+        tlsContext: NIOSSLContext?, limiter: SessionLimiter, gate: IngressGate, spoolDirectory: String, group: any EventLoopGroup, logger: Logger
     ) {
+        self.gate = gate
         self.listener = listener
         self.bindAddress = bindAddress
         self.delegate = delegate
@@ -45,16 +47,21 @@ final class SMTPListenerService: Service {
             bareLineEndings: configuration.smtp.bareLineFeed == .reject ? .reject : .normalize
         )
         let implicitTLS = listener.tls == .implicitTLS
-        let (delegate, tlsContext, limiter, spoolDirectory) = (self.delegate, self.tlsContext, self.limiter, self.spoolDirectory)
+        let (delegate, tlsContext, limiter, gate, spoolDirectory) = (self.delegate, self.tlsContext, self.limiter, self.gate, self.spoolDirectory)
         return try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1024)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelInitializer { channel in
                 let client = channel.remoteAddress?.ipAddress ?? "unknown"
+                if gate.isPaused {
+                    return channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHandler(SessionRefusalHandler(reply: SessionRefusalHandler.paused))
+                    }
+                }
                 guard limiter.acquire(channel, client: client) else {
                     return channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.addHandler(SessionRefusalHandler())
+                        try channel.pipeline.syncOperations.addHandler(SessionRefusalHandler(reply: SessionRefusalHandler.tooManyConnections))
                     }
                 }
                 return channel.eventLoop.makeCompletedFuture {
@@ -115,14 +122,24 @@ final class SMTPListenerService: Service {
     }
 }
 
-/// Answers `421` to a connection over the session limits and closes it.
+/// Answers `421` to a connection that may not have a session (over the
+/// session limits, or ingress paused) and closes it.
 final class SessionRefusalHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
+    static let tooManyConnections = "421 4.7.0 Too many connections, try again later\r\n"
+    static let paused = "421 4.3.2 Service paused by the operator, try again later\r\n"
+
+    private let reply: String
+
+    init(reply: String) {
+        self.reply = reply
+    }
+
     func channelActive(context: ChannelHandlerContext) {
         var buffer = context.channel.allocator.buffer(capacity: 64)
-        buffer.writeString("421 4.7.0 Too many connections, try again later\r\n")
+        buffer.writeString(reply)
         let channel = context.channel
         context.writeAndFlush(wrapOutboundOut(buffer)).whenComplete { _ in channel.close(promise: nil) }
     }

@@ -40,7 +40,8 @@ public final class SMTPClientConnection: Sendable {
     }
 
     /// Connects to `address` (an IPv4 or IPv6 literal, never looked up in
-    /// DNS) and sets up the session: greeting, `EHLO`, TLS and `AUTH` as the
+    /// DNS, or the absolute path of a Unix socket, where `port` is unused) and
+    /// sets up the session: greeting, `EHLO`/`LHLO`, TLS and `AUTH` as the
     /// settings say.
     ///
     /// The TLS context (and the trust roots it loads) is built for each
@@ -57,11 +58,12 @@ public final class SMTPClientConnection: Sendable {
         settings: SMTPClientSettings,
         eventLoopGroup: any EventLoopGroup
     ) async throws(DeliveryError) -> SMTPClientConnection {
-        let remoteHost = "\(hostName ?? address)[\(address)]:\(port)"
+        let isUnixSocket = address.hasPrefix("/")
+        let remoteHost = isUnixSocket ? address : "\(hostName ?? address)[\(address)]:\(port)"
         let target: SocketAddress
         let source: SocketAddress?
         do {
-            target = try SocketAddress(ipAddress: address, port: port)
+            target = isUnixSocket ? try SocketAddress(unixDomainSocketPath: address) : try SocketAddress(ipAddress: address, port: port)
             source = try settings.sourceAddress.map { try SocketAddress(ipAddress: $0, port: 0) }
         } catch {
             throw .connectionFailed(remoteHost, "not an IP address: \(error)")
@@ -81,9 +83,11 @@ public final class SMTPClientConnection: Sendable {
         let loop = eventLoopGroup.next()
         let connected = loop.makePromise(of: SMTPClientSession.self)
 
-        var bootstrap = ClientBootstrap(group: loop)
-            .connectTimeout(TimeAmount(settings.timeouts.connect))
-            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+        var bootstrap = ClientBootstrap(group: loop).connectTimeout(TimeAmount(settings.timeouts.connect))
+        if !isUnixSocket {
+            bootstrap = bootstrap.channelOption(.socketOption(.tcp_nodelay), value: 1)
+        }
+        bootstrap = bootstrap
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let pipeline = channel.pipeline.syncOperations

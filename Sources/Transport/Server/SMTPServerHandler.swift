@@ -52,6 +52,10 @@ public final class SMTPServerHandler: ChannelInboundHandler, RemovableChannelHan
     /// Reading is paused because too much input piled up while waiting.
     private var readingPaused = false
     private var timer: Scheduled<Void>?
+    /// When the scheduled timer fires; it may be earlier than `deadline`.
+    private var timerFiresAt = NIODeadline.distantPast
+    /// When the session times out unless input arrives first.
+    private var deadline = NIODeadline.distantFuture
     private var context: ChannelHandlerContext?
 
     public init(
@@ -322,13 +326,30 @@ public final class SMTPServerHandler: ChannelInboundHandler, RemovableChannelHan
 
     /// (Re)starts the idle timeout. It does not run out while the session
     /// waits for the delegate, and starts afresh when that wait ends.
+    ///
+    /// Input only moves the deadline; the one scheduled timer, when it fires
+    /// early, re-schedules itself for the deadline. So a busy session costs
+    /// no timer churn per command.
     private func armTimer(context: ChannelHandlerContext) {
-        timer?.cancel()
         let limit = decoder.isReadingMessage ? timeouts.data : timeouts.command
+        deadline = context.eventLoop.now + limit
+        if timer == nil || timerFiresAt > deadline {
+            scheduleTimer(context: context)
+        }
+    }
+
+    private func scheduleTimer(context: ChannelHandlerContext) {
+        timer?.cancel()
+        timerFiresAt = deadline
         let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
-        timer = context.eventLoop.scheduleTask(in: limit) {
+        timer = context.eventLoop.scheduleTask(deadline: deadline) {
             let handler = bound.value
+            handler.timer = nil
             guard let context = handler.context, !handler.waiting || handler.handshaking, !handler.closing else { return }
+            guard context.eventLoop.now >= handler.deadline else {
+                handler.scheduleTimer(context: context)
+                return
+            }
             handler.delegate.sessionEvent("timeout", facts: handler.machine.facts)
             handler.perform(handler.machine.timedOut(), context: context)
         }

@@ -324,6 +324,22 @@ struct SMTPServerHandlerTests {
         #expect(session.delegate.events.contains("timeout"))
     }
 
+    @Test("each command restarts the idle time-out, however long the session has run")
+    func activityDefersTimeout() throws {
+        let session = try EmbeddedSession()
+        try session.send("EHLO c.example\r\n")
+        for _ in 0..<3 {
+            session.channel.embeddedEventLoop.advanceTime(by: .minutes(4))
+            try session.send("NOOP\r\n")
+        }
+        _ = try session.output()
+        session.channel.embeddedEventLoop.advanceTime(by: .minutes(5) - .seconds(1))
+        #expect(try session.output() == "")
+        #expect(session.channel.isActive)
+        session.channel.embeddedEventLoop.advanceTime(by: .seconds(1))
+        #expect(try session.output() == "421 4.4.2 mx.example Timeout, closing transmission channel\r\n")
+    }
+
     // MARK: - Messages
 
     @Test("a disconnect in the middle of DATA stores nothing and removes the spill file")

@@ -3,7 +3,7 @@ import Foundation
 
 /// Which messages an export or a replay takes: every criterion that is set
 /// must hold (an empty selection takes every message).
-public struct MessageSelection: Hashable, Sendable {
+public struct JournalSelection: Hashable, Sendable {
     /// Only these message ids, when not empty.
     public var ids: Set<MessageID> = []
     /// Only messages with a recipient in this domain (case-insensitive); a
@@ -26,7 +26,7 @@ public struct MessageSelection: Hashable, Sendable {
     }
 
     /// Every message.
-    public static let all = MessageSelection()
+    public static let all = JournalSelection()
 
     /// Whether `message` is selected.
     public func matches(_ message: QueuedMessage) -> Bool {

@@ -1,0 +1,160 @@
+import Envelope
+import Foundation
+import Logging
+import Queue
+import Transport
+
+/// Carries out control commands against the running daemon: one switch over
+/// ``ControlCommand``, the table of operator actions.
+struct ControlDispatcher: Sendable {
+    let journal: Journal
+    let scheduler: DeliveryScheduler
+    let store: ConfigurationStore
+    let gate: IngressGate
+    let limiter: DestinationLimiter
+    let logLevels: LogLevelControl
+    let ids: MessageIDGenerator
+    let started: Date
+    let listeners: [String]
+    let logger: Logger
+
+    /// The daemon's version, as `show status` reports it.
+    static let version = "0.2.0"
+
+    func handle(_ command: ControlCommand) async -> ControlResult {
+        do {
+            return try await carryOut(command)
+        } catch {
+            return .failed("\(error)")
+        }
+    }
+
+    private func carryOut(_ command: ControlCommand) async throws -> ControlResult {
+        switch command {
+        case .showQueue(let query):
+            return .queue(try await queue(matching: query))
+        case .showMessage(let text, let withBody):
+            let id = try messageID(text)
+            guard let message = try journal.message(id) else { return .failed("no message \(text)") }
+            let inFlight = await scheduler.attemptsInFlight()[id] ?? []
+            let report = MessageReport(envelope: message.envelope, recipients: message.recipients, completed: message.completed, inFlight: inFlight)
+            return .message(report, body: withBody ? try journal.body(of: id).map { Data($0) } : nil)
+        case .showStats:
+            return .stats(try await statistics())
+        case .showStatus:
+            return .status(await status())
+        case .showHosts:
+            return .hosts(await scheduler.destinations(limits: await limiter.usage()))
+        case .pause(.smtp):
+            gate.pause()
+            logger.notice("smtp paused: new sessions are answered 421")
+            return .done("smtp paused")
+        case .resume(.smtp):
+            gate.resume()
+            logger.notice("smtp resumed")
+            return .done("smtp resumed")
+        case .pause(let flow):
+            return .done(await scheduler.pause(flow))
+        case .resume(let flow):
+            return .done(await scheduler.resume(flow))
+        case .schedule(let selection):
+            return .done(try await scheduler.perform(.schedule, on: try messageIDs(selection)))
+        case .hold(let selection):
+            return .done(try await scheduler.perform(.hold, on: try messageIDs(selection)))
+        case .release(let selection):
+            return .done(try await scheduler.perform(.release, on: try messageIDs(selection)))
+        case .remove(let selection):
+            return .done(try await scheduler.perform(.remove, on: try messageIDs(selection)))
+        case .updateTable(let name):
+            try store.reloadTable(named: name)
+            logger.notice("table \(name) reloaded")
+            return .done("table \(name) reloaded")
+        case .log(let verbose):
+            logLevels.setVerbose(verbose)
+            logger.notice("log level \(verbose ? "verbose" : "brief")")
+            return .done("log level \(verbose ? "verbose (debug)" : "brief (\(logLevels.briefLevel))")")
+        case .trace(let subsystem, let enabled):
+            guard logLevels.setTrace(subsystem, enabled: enabled) else {
+                return .failed("unknown subsystem \(subsystem); one of \(LogLevelControl.subsystems.joined(separator: ", "))")
+            }
+            return .done("trace \(subsystem) \(enabled ? "on" : "off")")
+        case .enqueue(let submission):
+            return try await enqueue(submission)
+        }
+    }
+
+    private func messageID(_ text: String) throws -> MessageID {
+        guard let id = MessageID(text) else { throw Refusal("'\(text)' is not a message id (20 base32 characters)") }
+        return id
+    }
+
+    private func messageIDs(_ selection: MessageSelection) throws -> [MessageID]? {
+        switch selection {
+        case .all: nil
+        case .messages(let texts): try texts.map(messageID)
+        }
+    }
+
+    private func queue(matching query: QueueQuery) async throws -> [MessageReport] {
+        let inFlight = await scheduler.attemptsInFlight()
+        let now = Date()
+        var reports: [MessageReport] = []
+        for id in try journal.messageIDs() {
+            guard let message = try? journal.message(id),
+                  query.matches(message.envelope, message.recipients, completed: message.completed != nil, now: now) else { continue }
+            reports.append(MessageReport(envelope: message.envelope, recipients: message.recipients, completed: message.completed, inFlight: inFlight[id] ?? []))
+        }
+        return reports
+    }
+
+    private func statistics() async throws -> StatisticsReport {
+        let counts = try journal.counts()
+        let commits = journal.commitStatistics
+        let inFlight = await scheduler.attemptsInFlight().values.reduce(0) { $0 + $1.count }
+        return StatisticsReport(entries: [
+            .init(name: "uptime.seconds", value: Date().timeIntervalSince(started).rounded(), isCounter: true),
+            .init(name: "queue.messages", value: Double(counts.messages), isCounter: false),
+            .init(name: "queue.recipients", value: Double(counts.recipients), isCounter: false),
+            .init(name: "queue.recipients.pending", value: Double(counts.scheduled), isCounter: false),
+            .init(name: "queue.completed", value: Double(counts.completed), isCounter: false),
+            .init(name: "delivery.in_flight", value: Double(inFlight), isCounter: false),
+            .init(name: "journal.commits", value: Double(commits.commits), isCounter: true),
+            .init(name: "journal.submissions", value: Double(commits.submissions), isCounter: true),
+            .init(name: "journal.largest_batch", value: Double(commits.largestBatch), isCounter: false),
+            .init(name: "journal.bytes", value: Double(journal.usedBytes), isCounter: false),
+        ])
+    }
+
+    private func status() async -> DaemonStatus {
+        let configuration = store.current.configuration
+        let paused = (gate.isPaused ? ["smtp"] : []) + (await scheduler.pausedFlows)
+        return DaemonStatus(
+            version: Self.version, hostname: configuration.hostname, pid: getpid(), started: started,
+            queuePath: configuration.queue.path, listeners: listeners, paused: paused
+        )
+    }
+
+    private func enqueue(_ submission: Submission) async throws -> ControlResult {
+        let current = store.current
+        let now = Date()
+        let id = ids.next(now: now)
+        let message: NewMessage
+        do {
+            message = try LocalSubmission(configuration: current.configuration, tables: current.tables)
+                .message(from: submission, id: id, now: Date(journalMilliseconds: now))
+        } catch {
+            logger.info("reject: local submission from user \(submission.user ?? "unknown"): \(error)")
+            return .failed(error.description)
+        }
+        try await journal.enqueue(message)
+        logger.info("id=\(id) from=\(message.envelope.sender.wireForm) size=\(message.envelope.size) nrcpt=\(message.recipients.count) proto=local user=\(submission.user ?? "unknown")")
+        scheduler.notify()
+        return .enqueued(id: id.description)
+    }
+
+    /// A refusal in words.
+    struct Refusal: Error, CustomStringConvertible {
+        let description: String
+        init(_ description: String) { self.description = description }
+    }
+}
