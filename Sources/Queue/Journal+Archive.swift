@@ -151,7 +151,7 @@ extension Journal {
                     case .message(let metadata):
                         current = metadata
                         body = []
-                        body.reserveCapacity(metadata.size)
+                        body.reserveCapacity(min(metadata.size, 64 << 20))
                     case .bodyChunk(let chunk):
                         body += chunk
                     case .messageEnd:

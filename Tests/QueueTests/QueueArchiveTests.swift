@@ -108,6 +108,34 @@ struct QueueArchiveTests {
         #expect((#expect(throws: QueueArchiveError.self) { try QueueArchive.decode(badCount) })?.code == .malformed)
     }
 
+    @Test("mutated and truncated archives are refused or read, never trap")
+    func mutations() throws {
+        let message = makeMessage(recipients: ["a@example.test", "b@example.test"], body: Array(0...255))
+        let archive = try QueueArchive.encode([(Self.archived(message), Self.bytes(of: message))])
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        func next(_ bound: Int) -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int((state >> 33) % UInt64(bound))
+        }
+        var refused = 0
+        for round in 0..<2000 {
+            var mutated = archive
+            if round % 7 == 0 {
+                // A huge declared length: nothing may be allocated on its word.
+                let lengthStart = QueueArchive.header().count + "MESSAGE ".utf8.count
+                mutated.replaceSubrange(lengthStart..<lengthStart + 1, with: Array("99999999999999999".utf8))
+            }
+            for _ in 0...next(4) { mutated[next(mutated.count)] = UInt8(next(256)) }
+            if round % 3 == 0 { mutated.removeLast(next(mutated.count)) }
+            do {
+                for (metadata, _) in try QueueArchive.decode(mutated) { _ = try? metadata.queuedMessage() }
+            } catch {
+                refused += 1
+            }
+        }
+        #expect(refused > 1000)
+    }
+
     @Test("metadata that does not describe a message is refused field by field")
     func invalidMetadata() throws {
         var metadata = Self.archived(makeMessage())
