@@ -29,6 +29,7 @@ final class GroupCommitter: @unchecked Sendable {
     private let store: JournalStore
     private let maxMapSize: Int
     private let clock: @Sendable () -> Date
+    private let observer: (@Sendable (_ submissions: Int, _ duration: Duration) -> Void)?
     private let logger: Logger
     private let condition = NSCondition()
     private var pending: [Submission] = []
@@ -36,10 +37,14 @@ final class GroupCommitter: @unchecked Sendable {
     private var finished = false
     private var stats = Statistics()
 
-    init(store: JournalStore, maxMapSize: Int, clock: @escaping @Sendable () -> Date, logger: Logger) {
+    init(
+        store: JournalStore, maxMapSize: Int, clock: @escaping @Sendable () -> Date,
+        observer: (@Sendable (_ submissions: Int, _ duration: Duration) -> Void)?, logger: Logger
+    ) {
         self.store = store
         self.maxMapSize = maxMapSize
         self.clock = clock
+        self.observer = observer
         self.logger = logger
         let thread = Thread { [self] in run() }
         thread.name = "tern-journal-writer"
@@ -90,7 +95,9 @@ final class GroupCommitter: @unchecked Sendable {
             swap(&batch, &pending)
             condition.unlock()
 
+            let started = ContinuousClock.now
             let results = commit(batch)
+            observer?(batch.count, ContinuousClock.now - started)
             condition.lock()
             stats.commits += 1
             stats.submissions += batch.count

@@ -53,6 +53,10 @@ public final class Journal: Sendable {
         public var readOnly = false
         /// The clock used for completion times.
         public var clock: @Sendable () -> Date = { Date() }
+        /// Told after each commit how many submissions it carried and how
+        /// long the transaction and its sync took (for metrics). Called on
+        /// the writer thread: it must return quickly.
+        public var commitObserver: (@Sendable (_ submissions: Int, _ duration: Duration) -> Void)?
 
         public init() {}
     }
@@ -95,7 +99,10 @@ public final class Journal: Sendable {
         lockDescriptor = descriptor
         committer = options.readOnly
             ? nil
-            : GroupCommitter(store: store, maxMapSize: max(options.maxMapSize, options.mapSize), clock: options.clock, logger: logger)
+            : GroupCommitter(
+                store: store, maxMapSize: max(options.maxMapSize, options.mapSize), clock: options.clock,
+                observer: options.commitObserver, logger: logger
+            )
     }
 
     deinit {

@@ -64,6 +64,18 @@ final class RawSMTPClient {
         }
     }
 
+    /// Everything the server sends until it closes the connection (or the read times out).
+    func readToEnd() -> String {
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let count = recv(fd, &buffer, buffer.count, 0)
+            guard count > 0 else { break }
+            pending.append(contentsOf: buffer[0..<count])
+        }
+        defer { pending.removeAll() }
+        return String(decoding: pending, as: UTF8.self)
+    }
+
     private func line() -> String? {
         while true {
             if let newline = pending.firstIndex(of: 10) {

@@ -13,6 +13,7 @@ struct ControlDispatcher: Sendable {
     let gate: IngressGate
     let limiter: DestinationLimiter
     let logLevels: LogLevelControl
+    let metrics: DaemonMetrics
     let ids: MessageIDGenerator
     let started: Date
     let listeners: [String]
@@ -107,21 +108,36 @@ struct ControlDispatcher: Sendable {
         return reports
     }
 
+    /// The metrics' counters and gauges, with the queue counted now rather than sampled.
     private func statistics() async throws -> StatisticsReport {
+        let stats = metrics.snapshot()
         let counts = try journal.counts()
-        let commits = journal.commitStatistics
         let inFlight = await scheduler.attemptsInFlight().values.reduce(0) { $0 + $1.count }
+        func counter(_ name: String, _ value: Int) -> StatisticsReport.Entry { .init(name: name, value: Double(value), isCounter: true) }
+        func gauge(_ name: String, _ value: Double) -> StatisticsReport.Entry { .init(name: name, value: value, isCounter: false) }
         return StatisticsReport(entries: [
-            .init(name: "uptime.seconds", value: Date().timeIntervalSince(started).rounded(), isCounter: true),
-            .init(name: "queue.messages", value: Double(counts.messages), isCounter: false),
-            .init(name: "queue.recipients", value: Double(counts.recipients), isCounter: false),
-            .init(name: "queue.recipients.pending", value: Double(counts.scheduled), isCounter: false),
-            .init(name: "queue.completed", value: Double(counts.completed), isCounter: false),
-            .init(name: "delivery.in_flight", value: Double(inFlight), isCounter: false),
-            .init(name: "journal.commits", value: Double(commits.commits), isCounter: true),
-            .init(name: "journal.submissions", value: Double(commits.submissions), isCounter: true),
-            .init(name: "journal.largest_batch", value: Double(commits.largestBatch), isCounter: false),
-            .init(name: "journal.bytes", value: Double(journal.usedBytes), isCounter: false),
+            gauge("uptime.seconds", stats.uptime.rounded()),
+            gauge("smtp.sessions.current", Double(stats.sessionsCurrent)),
+            counter("smtp.sessions.total", stats.sessionsTotal),
+            counter("smtp.sessions.refused", stats.sessionsRejected),
+            counter("smtp.messages.accepted", stats.messagesAccepted),
+            counter("smtp.recipients.accepted", stats.recipientsAccepted),
+            counter("smtp.recipients.rejected", stats.recipientsRejected),
+            counter("delivery.recipients.delivered", stats.recipientsDelivered),
+            counter("delivery.recipients.deferred", stats.recipientsDeferred),
+            counter("delivery.recipients.bounced", stats.recipientsBounced),
+            counter("delivery.dsns.generated", stats.dsnsGenerated),
+            gauge("delivery.recipients.in_flight", Double(inFlight)),
+            gauge("outbound.connections.current", Double(stats.outboundConnectionsCurrent)),
+            counter("outbound.connections.total", stats.outboundConnectionsTotal),
+            counter("journal.commits", stats.journalCommits),
+            counter("journal.submissions", stats.journalSubmissions),
+            gauge("journal.largest_batch", Double(stats.journalLargestBatch)),
+            gauge("journal.bytes", Double(journal.usedBytes)),
+            gauge("queue.messages", Double(counts.messages - counts.completed)),
+            gauge("queue.completed", Double(counts.completed)),
+            gauge("queue.recipients.pending", Double(counts.scheduled)),
+            gauge("queue.recipients.stored", Double(counts.recipients)),
         ])
     }
 

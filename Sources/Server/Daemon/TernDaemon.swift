@@ -39,8 +39,10 @@ public enum TernDaemon {
         }
         try checkQueueDirectory(configuration.queue.path)
         let spoolDirectory = try prepareSpoolDirectory(queuePath: configuration.queue.path)
+        let metrics = DaemonMetrics(factory: DaemonMetrics.prometheusFactory(registry: DaemonMetrics.processRegistry))
         var options = Journal.Options()
         options.mapSize = max(options.mapSize, configuration.queue.mapSize)
+        options.commitObserver = { metrics.journalCommitted(submissions: $0, duration: $1) }
         let journal = try Journal(path: configuration.queue.path, options: options, logger: Logger(label: "tern.journal"))
         let counts = try journal.counts()
         logger.notice("journal \(configuration.queue.path): \(counts.messages) messages, \(counts.scheduled) recipients scheduled")
@@ -54,10 +56,11 @@ public enum TernDaemon {
         let destinationLimiter = DestinationLimiter(limits: configuration.limits)
         let remote = RemoteDeliveryAgent(
             resolver: resolver, group: group, store: store, hostname: configuration.hostname,
-            pool: ConnectionPool(), limiter: destinationLimiter, logger: deliveryLogger
+            pool: ConnectionPool(metrics: metrics), limiter: destinationLimiter, logger: deliveryLogger
         )
         let scheduler = DeliveryScheduler(
-            journal: journal, store: store, agents: DeliveryAgents(local: LocalDeliveryAgent(store: store), remote: remote), logger: deliveryLogger
+            journal: journal, store: store, agents: DeliveryAgents(local: LocalDeliveryAgent(store: store), remote: remote),
+            metrics: metrics, logger: deliveryLogger
         )
         let gate = IngressGate()
         var listenerNames: [String] = []
@@ -65,24 +68,30 @@ public enum TernDaemon {
         var services: [any Service] = [
             JournalService(journal: journal, logger: logger), scheduler,
             ConfigurationReloadService(store: store, path: configurationPath, logger: logger),
+            QueueSamplingService(journal: journal, metrics: metrics, logger: logger),
         ]
+        if let endpoint = configuration.metrics {
+            let address = try SocketAddress(ipAddress: endpoint.address.description, port: endpoint.port)
+            services.append(MetricsEndpointService(bindAddress: address, registry: DaemonMetrics.processRegistry, group: group, logger: logger))
+        }
         for listener in configuration.listeners {
             let tlsContext = try listener.pki.map { try makeTLSContext(configuration.pkis[$0]!) }
             let credentials = listener.auth.table.map { CredentialChecker(table: $0, store: store) }
             let delegate = IngressDelegate(
                 store: store, listener: listener, journal: journal,
-                ids: ids, credentials: credentials, stored: { scheduler.notify() }, logger: smtpLogger
+                ids: ids, credentials: credentials, stored: { scheduler.notify() }, metrics: metrics, logger: smtpLogger
             )
             for address in try bindAddresses(listener) {
                 services.append(SMTPListenerService(
                     listener: listener, bindAddress: address, delegate: delegate, configuration: configuration,
-                    tlsContext: tlsContext, limiter: limiter, gate: gate, spoolDirectory: spoolDirectory, group: group, logger: smtpLogger
+                    tlsContext: tlsContext, limiter: limiter, gate: gate, spoolDirectory: spoolDirectory, group: group,
+                    metrics: metrics, logger: smtpLogger
                 ))
                 listenerNames.append("\(address) (\(listener.tls)\(listener.tag.map { ", tag \($0)" } ?? ""))")
             }
         }
         let dispatcher = ControlDispatcher(
-            journal: journal, scheduler: scheduler, store: store, gate: gate, limiter: destinationLimiter, logLevels: logLevels,
+            journal: journal, scheduler: scheduler, store: store, gate: gate, limiter: destinationLimiter, logLevels: logLevels, metrics: metrics,
             ids: ids, started: started, listeners: listenerNames, logger: Logger(label: "tern.control")
         )
         services.insert(

@@ -13,9 +13,11 @@ actor ConnectionPool {
     private var uses: [ObjectIdentifier: Int] = [:]
     /// Idle connections kept per server at most.
     let maxIdlePerServer: Int
+    let metrics: DaemonMetrics
 
-    init(maxIdlePerServer: Int = 64) {
+    init(maxIdlePerServer: Int = 64, metrics: DaemonMetrics) {
         self.maxIdlePerServer = maxIdlePerServer
+        self.metrics = metrics
     }
 
     /// A reusable idle connection to `target`, or a new one.
@@ -31,6 +33,9 @@ actor ConnectionPool {
             to: target.address, port: target.port, hostName: target.name, settings: target.settings, eventLoopGroup: group
         )
         uses[ObjectIdentifier(connection)] = 0
+        metrics.outboundConnectionOpened()
+        let metrics = self.metrics
+        connection.closed.whenComplete { _ in metrics.outboundConnectionClosed() }
         return connection
     }
 

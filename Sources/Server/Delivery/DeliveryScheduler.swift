@@ -15,6 +15,7 @@ actor DeliveryScheduler: Service {
     let journal: Journal
     let agents: DeliveryAgents
     let store: ConfigurationStore
+    private let metrics: DaemonMetrics
     private let reportIDs = MessageIDGenerator()
     let logger: Logger
     private let wakeups: AsyncStream<Void>
@@ -51,11 +52,12 @@ actor DeliveryScheduler: Service {
         var index: UInt32
     }
 
-    init(journal: Journal, store: ConfigurationStore, agents: DeliveryAgents, logger: Logger,
+    init(journal: Journal, store: ConfigurationStore, agents: DeliveryAgents, metrics: DaemonMetrics, logger: Logger,
          maxConcurrentDeliveries: Int = 64, idlePoll: Duration = .seconds(1)) {
         self.journal = journal
         self.store = store
         self.agents = agents
+        self.metrics = metrics
         self.logger = logger
         self.maxConcurrentDeliveries = maxConcurrentDeliveries
         self.idlePoll = idlePoll
@@ -263,6 +265,9 @@ actor DeliveryScheduler: Service {
             body = nil
         }
         guard let body else { return release(batch) }
+        let started = ContinuousClock.now
+        metrics.attemptStarted(recipients: batch.indices.count)
+        defer { metrics.attemptFinished(recipients: batch.indices.count, duration: ContinuousClock.now - started) }
         let results: [DeliveryResult]
         switch batch.route {
         case .action(let action):
@@ -338,6 +343,7 @@ actor DeliveryScheduler: Service {
             return
         }
         settle(followUp, of: envelope.id)
+        metrics.outcomesRecorded(updated.map(\.1.state), arrival: envelope.arrival, now: now, dsns: changes.count - updated.count - followUp.changes.count)
         for (_, recipient, result) in updated { log(batch, recipient, result, now: now) }
         if let unreachable = results.first(where: \.destinationUnreachable),
            let next = updated.first(where: { $0.2.destinationUnreachable && $0.1.state == .scheduled })?.1.nextAttempt {

@@ -15,6 +15,7 @@ struct IngressDelegate: SMTPServerDelegate {
     let credentials: CredentialChecker?
     /// Called after each message is stored, to wake the delivery scheduler.
     let stored: @Sendable () -> Void
+    let metrics: DaemonMetrics
     let logger: Logger
 
     func checkRecipient(_ recipient: MailAddress, parameters: RecipientParameters, sender: ReversePath, facts: SMTPSessionFacts) -> SMTPReply? {
@@ -36,6 +37,7 @@ struct IngressDelegate: SMTPServerDelegate {
         case .noMatch: .relayDenied("Relay access denied")
         }
         if let rejection {
+            metrics.recipientRejected()
             logger.info("reject: RCPT from \(facts.clientAddress): \(rejection.code) \(rejection.lines[0]); from=\(sender.wireForm) to=\(recipient.wireForm)")
         }
         return rejection
@@ -124,6 +126,7 @@ struct IngressDelegate: SMTPServerDelegate {
             return .failure(.localError)
         }
         logger.info("id=\(id) from=\(transaction.sender.wireForm) size=\(body.size) nrcpt=\(recipients.count) proto=\(facts.receivedProtocol) client=\(facts.clientAddress) helo=\(facts.heloName ?? "")")
+        metrics.messageAccepted(recipients: recipients.count)
         stored()
         return .success(id.description)
     }

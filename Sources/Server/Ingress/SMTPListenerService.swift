@@ -19,11 +19,13 @@ final class SMTPListenerService: Service {
     let gate: IngressGate
     let spoolDirectory: String
     let group: any EventLoopGroup
+    let metrics: DaemonMetrics
     let logger: Logger
 
     init(
         listener: ListenerConfig, bindAddress: SocketAddress, delegate: IngressDelegate, configuration: Configuration,
-        tlsContext: NIOSSLContext?, limiter: SessionLimiter, gate: IngressGate, spoolDirectory: String, group: any EventLoopGroup, logger: Logger
+        tlsContext: NIOSSLContext?, limiter: SessionLimiter, gate: IngressGate, spoolDirectory: String, group: any EventLoopGroup,
+        metrics: DaemonMetrics, logger: Logger
     ) {
         self.gate = gate
         self.listener = listener
@@ -34,6 +36,7 @@ final class SMTPListenerService: Service {
         self.limiter = limiter
         self.spoolDirectory = spoolDirectory
         self.group = group
+        self.metrics = metrics
         self.logger = logger
     }
 
@@ -47,7 +50,7 @@ final class SMTPListenerService: Service {
             bareLineEndings: configuration.smtp.bareLineFeed == .reject ? .reject : .normalize
         )
         let implicitTLS = listener.tls == .implicitTLS
-        let (delegate, tlsContext, limiter, gate, spoolDirectory) = (self.delegate, self.tlsContext, self.limiter, self.gate, self.spoolDirectory)
+        let (delegate, tlsContext, limiter, gate, spoolDirectory, metrics) = (self.delegate, self.tlsContext, self.limiter, self.gate, self.spoolDirectory, self.metrics)
         return try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1024)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -60,10 +63,13 @@ final class SMTPListenerService: Service {
                     }
                 }
                 guard limiter.acquire(channel, client: client) else {
+                    metrics.sessionRejected()
                     return channel.eventLoop.makeCompletedFuture {
                         try channel.pipeline.syncOperations.addHandler(SessionRefusalHandler(reply: SessionRefusalHandler.tooManyConnections))
                     }
                 }
+                metrics.sessionOpened()
+                channel.closeFuture.whenComplete { _ in metrics.sessionClosed() }
                 return channel.eventLoop.makeCompletedFuture {
                     if implicitTLS, let tlsContext {
                         try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tlsContext))

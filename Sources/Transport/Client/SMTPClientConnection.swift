@@ -132,6 +132,9 @@ public final class SMTPClientConnection: Sendable {
     /// Whether the connection is open and idle, so `send` may be called.
     public var isReusable: Bool { status.isReusable }
 
+    /// Completes when the connection has closed, whoever closed it.
+    public var closed: EventLoopFuture<Void> { channel.closeFuture }
+
     /// Runs one mail transaction and returns a result for every recipient,
     /// in the order of `transaction.recipients`. Refusals by the server are
     /// results, not errors; a connection that is refused as a whole or
