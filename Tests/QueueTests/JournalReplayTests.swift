@@ -74,6 +74,25 @@ struct JournalReplayTests {
         }
     }
 
+    @Test("requeue with a later expiry moves held recipients' due entries along")
+    func requeueMovesHeld() async throws {
+        try await withJournal { journal, _ in
+            var message = makeMessage(recipients: ["a@example.test", "b@example.test"])
+            message.recipients[0].state = .delivered
+            message.recipients[1].state = .held
+            message.recipients[1].nextAttempt = message.envelope.expiry
+            try await journal.enqueue(message)
+            let id = message.envelope.id
+            let later = message.envelope.expiry.addingTimeInterval(86_400)
+            try await journal.commit([.requeue(id, indices: [0, 1], due: baseTime, expiry: later)])
+            let stored = try #require(try journal.message(id))
+            #expect(stored.envelope.expiry == later)
+            #expect(stored.recipients.map(\.state) == [.scheduled, .held])
+            #expect(stored.recipients[1].nextAttempt == later)
+            #expect(try journal.verify() == [])
+        }
+    }
+
     @Test("JournalSelection matches every criterion that is set")
     func selectionMatching() {
         let message = makeMessage(recipients: ["a@one.test"])
