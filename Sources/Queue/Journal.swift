@@ -156,9 +156,16 @@ public final class Journal: Sendable {
     // MARK: - Reading
 
     /// The message with `id`, or nil.
+    /// - Throws: `JournalError` `.corruptRecord` when a record does not
+    ///   decode, or recipients are stored without their message record.
     public func message(_ id: MessageID) throws -> QueuedMessage? {
         try store.environment.read { txn in
-            guard let record = try store.loadMessageRecord(id, in: txn) else { return nil }
+            guard let record = try store.loadMessageRecord(id, in: txn) else {
+                if try !recipients(of: id, in: txn).isEmpty {
+                    throw JournalError(.corruptRecord, "recipient records without their message record", messageID: id)
+                }
+                return nil
+            }
             return QueuedMessage(envelope: record.envelope, recipients: try recipients(of: id, in: txn), completed: record.completed)
         }
     }

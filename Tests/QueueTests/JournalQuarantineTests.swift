@@ -69,6 +69,26 @@ struct JournalQuarantineTests {
         }
     }
 
+    @Test("recipients whose message record is gone count as corrupt and are quarantined with their due entries")
+    func orphanRecipients() async throws {
+        try await withJournal { journal, _ in
+            let message = makeMessage(recipients: ["a@example.test", "b@example.test"])
+            try await journal.enqueue(message)
+            let id = message.envelope.id
+            try Self.damage(journal) { store, txn in try txn.delete(store.messages, JournalKey.message(id)) }
+            let error = #expect(throws: JournalError.self) { try journal.message(id) }
+            #expect(error?.code == .corruptRecord)
+            try await journal.commit([.quarantine(id, reason: error?.detail ?? "")])
+            #expect(try journal.message(id) == nil)
+            #expect(try journal.counts().scheduled == 0)
+            #expect(try journal.quarantinedMessage(id)?.recipients.count == 2)
+            #expect(try journal.verify() == [])
+            try await journal.commit([.remove(id)])
+            #expect(try journal.quarantined().isEmpty)
+            #expect(try journal.verify() == [])
+        }
+    }
+
     @Test("a quarantined message that reads again is restored exactly, due as before")
     func restoreReadable() async throws {
         try await withJournal { journal, _ in
