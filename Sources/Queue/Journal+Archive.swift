@@ -134,45 +134,80 @@ extension Journal {
         try await importStream(file, now: now, into: &report)
     }
 
+    /// Imports the messages of one stream. Up to `maxPendingImports`
+    /// messages (and 64 MiB of bodies) are committed concurrently, so the
+    /// group committer folds them into shared syncs; each stays its own
+    /// change, so one that fails fails alone.
     private func importStream(_ file: ArchiveFile, now: Date, into report: inout ImportReport) async throws {
-        var decoder = QueueArchiveDecoder()
-        var current: ArchivedMessage?
-        var body: [UInt8] = []
-        do {
-            while true {
-                let bytes = try file.read(maximum: 1 << 20)
-                if bytes.isEmpty {
-                    try decoder.finish()
-                    return
-                }
-                decoder.feed(bytes)
-                while let event = try decoder.next() {
-                    switch event {
-                    case .message(let metadata):
-                        current = metadata
-                        body = []
-                        body.reserveCapacity(min(metadata.size, 64 << 20))
-                    case .bodyChunk(let chunk):
-                        body += chunk
-                    case .messageEnd:
-                        guard let metadata = current else { continue }
-                        do {
-                            switch try await importMessage(metadata, body: .bytes(body), now: now) {
-                            case .imported: report.imported.append(metadata.id)
-                            case .alreadyPresent: report.skipped.append(metadata.id)
-                            }
-                        } catch {
-                            report.failed.append((metadata.id, "\(error)"))
-                        }
-                        current = nil
-                        body = []
-                    case .end:
-                        break
-                    }
+        typealias Outcome = (id: String, result: Result<ImportOutcome, any Error>)
+        var collected = report
+        collected.archiveError = await withTaskGroup(of: Outcome.self) { group -> QueueArchiveError? in
+            var pending = 0
+            var pendingBytes = 0
+            func take(_ outcome: Outcome) {
+                switch outcome.result {
+                case .success(.imported): collected.imported.append(outcome.id)
+                case .success(.alreadyPresent): collected.skipped.append(outcome.id)
+                case .failure(let error): collected.failed.append((outcome.id, "\(error)"))
                 }
             }
-        } catch {
-            report.archiveError = error
+            var decoder = QueueArchiveDecoder()
+            var current: ArchivedMessage?
+            var body: [UInt8] = []
+            var sizes: [String: Int] = [:]
+            var failure: QueueArchiveError?
+            reading: while true {
+                do throws(QueueArchiveError) {
+                    let bytes = try file.read(maximum: 1 << 20)
+                    if bytes.isEmpty {
+                        try decoder.finish()
+                        break reading
+                    }
+                    decoder.feed(bytes)
+                    while let event = try decoder.next() {
+                        switch event {
+                        case .message(let metadata):
+                            current = metadata
+                            body = []
+                            body.reserveCapacity(min(metadata.size, 64 << 20))
+                        case .bodyChunk(let chunk):
+                            body += chunk
+                        case .messageEnd:
+                            guard let metadata = current else { continue }
+                            while pending >= Self.maxPendingImports || (pending > 0 && pendingBytes + body.count > 64 << 20) {
+                                guard let outcome = await group.next() else { break }
+                                pending -= 1
+                                pendingBytes -= sizes.removeValue(forKey: outcome.id) ?? 0
+                                take(outcome)
+                            }
+                            let message = body
+                            pending += 1
+                            pendingBytes += message.count
+                            sizes[metadata.id, default: 0] += message.count
+                            group.addTask {
+                                do {
+                                    return (metadata.id, .success(try await self.importMessage(metadata, body: .bytes(message), now: now)))
+                                } catch {
+                                    return (metadata.id, .failure(error))
+                                }
+                            }
+                            current = nil
+                            body = []
+                        case .end:
+                            break
+                        }
+                    }
+                } catch {
+                    failure = error
+                    break reading
+                }
+            }
+            while let outcome = await group.next() { take(outcome) }
+            return failure
         }
+        report = collected
     }
+
+    /// How many imported messages may wait for their commit at once.
+    static let maxPendingImports = 64
 }
