@@ -3,15 +3,18 @@ import Foundation
 
 extension Journal {
     /// Writes the selected messages as one archive stream through `write`,
-    /// bodies streamed chunk by chunk. Messages that cannot be read are left
-    /// out and reported; completed messages are included.
+    /// bodies streamed chunk by chunk. Messages that cannot be read whole are
+    /// left out and reported; completed messages are included. Each message
+    /// is read in one snapshot, so exporting beside a running daemon is safe.
     public func export(_ selection: JournalSelection, to write: (UnsafeRawBufferPointer) throws -> Void) throws -> ExportReport {
         var report = ExportReport()
         try QueueArchive.header().withUnsafeBytes(write)
         for id in try exportCandidates(selection) {
-            guard let message = try selectedMessage(id, selection, &report) else { continue }
-            try writeMessage(message, to: write)
-            report.exported.append(id)
+            switch try exportMessage(id, selection, to: write) {
+            case .written: report.exported.append(id)
+            case .failed(let reason): report.failed.append((id, reason))
+            case .notSelected: continue
+            }
         }
         try QueueArchive.trailer(messageCount: report.exported.count).withUnsafeBytes(write)
         return report
@@ -23,13 +26,18 @@ extension Journal {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         var report = ExportReport()
         for id in try exportCandidates(selection) {
-            guard let message = try selectedMessage(id, selection, &report) else { continue }
             let final = "\(directory)/\(id).\(QueueArchive.fileExtension)"
             let temporary = final + ".tmp"
             let file = try ArchiveFile(creating: temporary)
             do {
                 try QueueArchive.header().withUnsafeBytes(file.write)
-                try writeMessage(message, to: file.write)
+                let outcome = try exportMessage(id, selection, to: file.write)
+                guard case .written = outcome else {
+                    file.close()
+                    unlink(temporary)
+                    if case .failed(let reason) = outcome { report.failed.append((id, reason)) }
+                    continue
+                }
                 try QueueArchive.trailer(messageCount: 1).withUnsafeBytes(file.write)
                 try file.sync()
                 file.close()
@@ -48,29 +56,46 @@ extension Journal {
         selection.ids.isEmpty ? try messageIDs() : selection.ids.sorted()
     }
 
-    private func selectedMessage(_ id: MessageID, _ selection: JournalSelection, _ report: inout ExportReport) throws -> QueuedMessage? {
-        do {
-            guard let message = try message(id), selection.matches(message) else { return nil }
-            return message
-        } catch let error as JournalError where error.code == .corruptRecord {
-            report.failed.append((id, error.detail))
-            return nil
-        }
+    private enum ExportOutcome {
+        case written
+        case notSelected
+        case failed(String)
     }
 
-    private func writeMessage(_ message: QueuedMessage, to write: (UnsafeRawBufferPointer) throws -> Void) throws {
-        let id = message.envelope.id
-        try QueueArchive.messageHeader(ArchivedMessage(message)).withUnsafeBytes(write)
-        var written = 0
-        try readBody(of: id) { chunk in
-            written += chunk.count
-            guard written <= message.envelope.size else { return }
-            try write(chunk)
+    /// Writes message `id` when it is selected and whole (records that decode,
+    /// every body chunk, the envelope's size), all from one snapshot; nothing
+    /// is written for a message left out.
+    private func exportMessage(_ id: MessageID, _ selection: JournalSelection, to write: (UnsafeRawBufferPointer) throws -> Void) throws -> ExportOutcome {
+        try store.environment.read { txn in
+            let message: QueuedMessage
+            let chunks: UInt32
+            do {
+                guard let record = try store.loadMessageRecord(id, in: txn) else { return .notSelected }
+                message = QueuedMessage(envelope: record.envelope, recipients: try recipients(of: id, in: txn), completed: record.completed)
+                chunks = record.bodyChunkCount
+            } catch let error as JournalError where error.code == .corruptRecord {
+                return .failed(error.detail)
+            }
+            guard selection.matches(message) else { return .notSelected }
+            var size = 0
+            for chunk in 0..<chunks {
+                guard let count = try txn.withValue(store.bodies, JournalKey.bodyChunk(id, chunk), { $0?.count }) else {
+                    return .failed("body chunk \(chunk) missing")
+                }
+                size += count
+            }
+            guard size == message.envelope.size else {
+                return .failed("the stored body has \(size) bytes, the envelope says \(message.envelope.size)")
+            }
+            try QueueArchive.messageHeader(ArchivedMessage(message)).withUnsafeBytes(write)
+            for chunk in 0..<chunks {
+                try txn.withValue(store.bodies, JournalKey.bodyChunk(id, chunk)) { bytes in
+                    if let bytes { try write(bytes) }
+                }
+            }
+            try QueueArchive.messageTrailer.withUnsafeBytes(write)
+            return .written
         }
-        guard written == message.envelope.size else {
-            throw JournalError(.corruptRecord, "the stored body has \(written) bytes, the envelope says \(message.envelope.size); the archive is incomplete", messageID: id)
-        }
-        try QueueArchive.messageTrailer.withUnsafeBytes(write)
     }
 
     /// Stores an archived message with its id, through the same durable

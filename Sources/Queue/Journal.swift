@@ -170,7 +170,7 @@ public final class Journal: Sendable {
         }
     }
 
-    private func recipients(of id: MessageID, in txn: borrowing LMDBTransaction) throws -> [Recipient] {
+    func recipients(of id: MessageID, in txn: borrowing LMDBTransaction) throws -> [Recipient] {
         var result: [Recipient] = []
         var failure: JournalError?
         try txn.scan(store.recipients, from: id.bytes) { key, value in

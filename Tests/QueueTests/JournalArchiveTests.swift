@@ -103,6 +103,24 @@ struct JournalArchiveTests {
         }
     }
 
+    @Test("a message that cannot be read whole is left out of the export and reported")
+    func exportSkipsDamaged() async throws {
+        try await withJournal { journal, _ in
+            let damaged = makeMessage()
+            let good = makeMessage()
+            try await journal.enqueue(damaged)
+            try await journal.enqueue(good)
+            try JournalQuarantineTests.damage(journal) { store, txn in
+                try txn.put(store.bodies, JournalKey.bodyChunk(damaged.envelope.id, 0), [1, 2, 3])
+            }
+            var bytes: [UInt8] = []
+            let report = try journal.export(.all) { bytes.append(contentsOf: $0) }
+            #expect(report.exported == [good.envelope.id])
+            #expect(report.failed.map(\.id) == [damaged.envelope.id])
+            #expect(try QueueArchive.decode(bytes).map(\.0.id) == [good.envelope.id.description])
+        }
+    }
+
     @Test("a truncated archive file imports the whole messages before the damage and reports it")
     func truncatedFile() async throws {
         let directory = TemporaryDirectory()
