@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "ternd", targets: ["ternd"]),
         .executable(name: "ternctl", targets: ["ternctl"]),
+        .executable(name: "tern-sendmail", targets: ["tern-sendmail"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -90,6 +91,12 @@ let package = Package(
             ],
             path: "tools/ternctl"
         ),
+        // The sendmail-compatible enqueuer, installable as /usr/sbin/sendmail.
+        .executableTarget(
+            name: "tern-sendmail",
+            dependencies: ["Envelope", "Queue", "Transport"],
+            path: "tools/tern-sendmail"
+        ),
         .executableTarget(
             name: "tern-bench",
             dependencies: [
@@ -104,6 +111,15 @@ let package = Package(
             dependencies: ["Envelope", "Queue"],
             path: "Tests/JournalCrashWriter"
         ),
+        // Fuzz targets (tools/fuzz builds them with libFuzzer; a plain build
+        // gives replay drivers that run the target over the files named).
+        .target(name: "CFuzzer", path: "Fuzz/CFuzzer"),
+        .target(name: "FuzzSupport", dependencies: ["CFuzzer"], path: "Fuzz/FuzzSupport"),
+        .executableTarget(name: "FuzzSMTPSession", dependencies: ["Transport", "Envelope", "FuzzSupport", .product(name: "NIOCore", package: "swift-nio")], path: "Fuzz/FuzzSMTPSession"),
+        .executableTarget(name: "FuzzAddress", dependencies: ["Envelope", "FuzzSupport"], path: "Fuzz/FuzzAddress"),
+        .executableTarget(name: "FuzzReply", dependencies: ["Envelope", "FuzzSupport"], path: "Fuzz/FuzzReply"),
+        .executableTarget(name: "FuzzJournalRecords", dependencies: ["Queue", "Envelope", "FuzzSupport"], path: "Fuzz/FuzzJournalRecords"),
+        .executableTarget(name: "FuzzConfig", dependencies: ["Server", "FuzzSupport"], path: "Fuzz/FuzzConfig"),
         // Helpers shared by the test targets: real peer processes started with posix_spawn.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "EnvelopeTests", dependencies: ["Envelope"]),
@@ -124,6 +140,6 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
-        .testTarget(name: "EndToEndTests", dependencies: ["ternd", "ternctl", "TestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["ternd", "ternctl", "tern-sendmail", "TestSupport"]),
     ]
 )

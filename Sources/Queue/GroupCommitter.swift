@@ -186,7 +186,9 @@ final class GroupCommitter: @unchecked Sendable {
             try parent.commit()
         } catch {
             if error.isMapFull { return .mapFull }
-            let failure = JournalError.from(error)
+            let failure = error.isIOError && store.environment.isFileSystemFull()
+                ? JournalError(.storageFull, "\(error) with the file system full")
+                : JournalError.from(error)
             logger.error("journal commit failed", metadata: ["error": "\(error)", "batch": "\(batch.count)"])
             return .done(batch.map { _ in .failure(failure) })
         }

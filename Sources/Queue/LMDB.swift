@@ -8,6 +8,9 @@ struct LMDBError: Error, CustomStringConvertible {
 
     var isMapFull: Bool { code == MDB_MAP_FULL }
     var isNoSpace: Bool { code == ENOSPC || code == EDQUOT }
+    /// LMDB reports a short write of its pages as `EIO`, which is what a file
+    /// system that fills up in the middle of a commit gives (a partial write, not `ENOSPC`).
+    var isIOError: Bool { code == EIO }
 
     var description: String {
         "\(operation): \(String(cString: mdb_strerror(code))) (\(code))"
@@ -137,6 +140,18 @@ final class LMDBEnvironment: @unchecked Sendable {
         try check(code, "mdb_txn_begin(write)")
         return LMDBTransaction(handle: txn!)
     }
+
+    /// Whether the file system holding the journal has (almost) no space left:
+    /// less than `fullThreshold` bytes for this user (root may use the reserved blocks).
+    func isFileSystemFull() -> Bool {
+        var stats = statvfs()
+        guard statvfs(path, &stats) == 0 else { return false }
+        let blocks = geteuid() == 0 ? stats.f_bfree : stats.f_bavail
+        return Int(blocks) * Int(stats.f_frsize) < Self.fullThreshold
+    }
+
+    /// Below this much free space a failed write is taken for a full disk: 1 MiB.
+    static let fullThreshold = 1 << 20
 
     /// Grows the map to `newSize`; call with no transaction of this process open.
     func grow(to newSize: Int) throws(LMDBError) {

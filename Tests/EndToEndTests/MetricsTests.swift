@@ -69,6 +69,25 @@ struct MetricsTests {
         #expect(LocalDeliveryTests.files(in: daemon.workspace.file("mail/bob/Maildir/new")).count == 1)
     }
 
+    @Test("relaying to an SMTP server counts an outbound connection and the attempt's duration")
+    func outboundConnections() throws {
+        let workspace = Workspace()
+        let sinkPort = freePort()
+        let sink = try startSink("127.0.0.1", port: sinkPort, name: "out", workspace: workspace)
+        defer { sink.stop() }
+        let daemon = try TernDaemonProcess(config: Self.config + "\naction \"out\" relay host smtp://127.0.0.1:\(sinkPort)\nmatch from any for domain \"remote.test\" action \"out\"\n", workspace: workspace)
+        let sent = try IngressTests.swaks(daemon.port, ["--from", "alice@example.org", "--to", "zed@remote.test"])
+        #expect(sent.status == 0, "\(sent.output)")
+        var metrics = try Self.scrape(daemon)
+        #expect(LocalDeliveryTests.eventually(30) {
+            metrics = (try? Self.scrape(daemon)) ?? metrics
+            return metrics.value("tern_deliveries_total", ["outcome": "delivered"]) == 1
+        }, "\(daemon.log)")
+        #expect(metrics.value("tern_outbound_connections_total") == 1)
+        #expect((metrics.value("tern_outbound_connections") ?? -1) <= 1)
+        #expect(metrics.value("tern_delivery_attempt_duration_seconds_count") == 1)
+    }
+
     @Test("anything but /metrics is 404, and the endpoint stops with the daemon")
     func notFoundAndShutdown() throws {
         let daemon = try TernDaemonProcess(config: Self.config)

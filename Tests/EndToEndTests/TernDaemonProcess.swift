@@ -48,7 +48,8 @@ final class TernDaemonProcess: @unchecked Sendable {
         let deadline = Date().addingTimeInterval(30)
         while Date() < deadline {
             guard process.isRunning else { throw HarnessError("ternd exited with \(process.terminationStatus):\n\(log)") }
-            if canConnect(port: port) { return }
+            // Sockets listen from start-up (before privileges drop); the daemon serves once it says it started.
+            if log.contains("ternd started") && canConnect(port: port) { return }
             Thread.sleep(forTimeInterval: 0.05)
         }
         throw HarnessError("ternd did not listen on port \(port) within 30 s:\n\(log)")

@@ -2,7 +2,7 @@
 ///
 /// Statements (one per line; see ``Configuration`` for the whole language):
 ///
-///     statement = macro | "hostname" … | "smtp" … | "pki" … | "table" … | "queue" …
+///     statement = macro | "hostname" … | "user" … | "smtp" … | "pki" … | "table" … | "queue" …
 ///               | "limit" … | "resolver" … | "metrics" … | "control" … | "bounce" …
 ///               | "listen" … | "action" … | "match" …
 ///     macro     = NAME "=" value            ; later "$NAME" in an unquoted word position is replaced by value
@@ -15,7 +15,7 @@ struct ConfigParser {
     /// The statement keywords; they cannot be macro names.
     static let statementKeywords = [
         "action", "bounce", "control", "hostname", "limit", "listen", "match",
-        "metrics", "pki", "queue", "resolver", "smtp", "table",
+        "metrics", "pki", "queue", "resolver", "smtp", "table", "user",
     ]
 
     var config: Configuration
@@ -64,6 +64,7 @@ struct ConfigParser {
             let location = cursor.advance().location
             switch keyword {
             case "hostname": try parseHostname(&cursor, at: location)
+            case "user": try parseUser(&cursor, at: location)
             case "smtp": try parseSMTP(&cursor)
             case "pki": try parsePKI(&cursor, at: location)
             case "table": try parseTable(&cursor)
@@ -135,6 +136,15 @@ struct ConfigParser {
         let (name, _) = try cursor.hostName()
         try claim("hostname", at: location)
         config.hostname = name
+    }
+
+    /// ```
+    /// user = "user" NAME
+    /// ```
+    private mutating func parseUser(_ cursor: inout StatementCursor, at location: ConfigLocation) throws(ConfigError) {
+        let (name, _) = try cursor.name("a user name")
+        try claim("user", at: location)
+        config.user = name
     }
 
     /// Fills in what depends on the whole file: the default listener and host-name defaults.

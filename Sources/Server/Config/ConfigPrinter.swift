@@ -8,7 +8,8 @@
 enum ConfigPrinter {
     /// The configuration as text.
     static func print(_ config: Configuration) -> String {
-        var globals = smtpLines(config.smtp)
+        var globals = config.user.map { ["user \(word($0))"] } ?? []
+        globals += smtpLines(config.smtp)
         globals.append("bounce warn-on-missing-notify \(config.bounce.warnOnMissingNotify ? "yes" : "no")")
         globals.append(config.resolver.map { "resolver \($0.address) port \($0.port)" } ?? "resolver system")
         globals.append(config.metrics.map { "metrics listen on \($0.address) port \($0.port)" } ?? "metrics none")

@@ -8,6 +8,7 @@
 /// or any of `" # { } , < > = \`.
 ///
 ///     hostname NAME
+///     user NAME
 ///     smtp max-message-size SIZE
 ///     smtp limits (recipients N | sessions N | per-client N | errors N | line-length N | command-length N)+
 ///     smtp timeout (command | data | initial | mail | rcpt | data-init | data-block | data-termination) DURATION …
@@ -71,6 +72,9 @@ public struct Configuration: Hashable, Sendable {
     public var controlSocketPath = ConfigDefaults.controlSocketPath
     /// `bounce`: DSN policy.
     public var bounce = BounceConfig()
+    /// `user`: the account ternd switches to once its listeners are bound,
+    /// when started as root; nil keeps the user it was started as.
+    public var user: String?
 
     /// The configuration of an empty file: every default, the default listener and no rules.
     public init(hostname: String) {

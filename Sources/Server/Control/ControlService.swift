@@ -7,37 +7,45 @@ import Transport
 
 /// The control socket: a Unix socket, mode 0600, on which `ternctl` sends one
 /// JSON request per line and gets one JSON response per line (see
-/// ``ControlProtocol``). Start-up refuses a socket another daemon answers on,
-/// and replaces a stale one.
+/// ``ControlProtocol``). It is bound at start-up, while ternd may still be
+/// root, and given to the daemon's account; start-up refuses a socket another
+/// daemon answers on, and replaces a stale one.
 struct ControlService: Service {
     let path: String
     let channel: any Channel
     let logger: Logger
 
-    /// Binds the socket before the service group runs, so that start-up fails early.
-    init(path: String, dispatcher: ControlDispatcher, group: any EventLoopGroup, logger: Logger) async throws {
+    /// Binds the socket at `path` (before privileges are dropped), owned by `owner` when given.
+    static func bind(path: String, owner: PrivilegeDrop?) throws -> ListeningSocket {
         if (try? ControlClient(path: path)) != nil {
             throw TernDaemon.StartupError(description: "control socket \(path): another ternd answers on it")
         }
-        let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         do {
-            channel = try await ServerBootstrap(group: group)
-                .childChannelInitializer { channel in
-                    channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(ControlLineDecoder()))
-                        try channel.pipeline.syncOperations.addHandler(ControlConnectionHandler(dispatcher: dispatcher, logger: logger))
-                    }
-                }
-                .bind(unixDomainSocketPath: path, cleanupExistingSocketFile: true)
-                .get()
+            try FileManager.default.createDirectory(atPath: URL(fileURLWithPath: path).deletingLastPathComponent().path, withIntermediateDirectories: true)
+            unlink(path)
+            let socket = try ListeningSocket.bind(try SocketAddress(unixDomainSocketPath: path))
+            guard chmod(path, 0o600) == 0 else {
+                close(socket.descriptor)
+                throw TernDaemon.StartupError(description: "cannot set mode 0600: \(String(cString: strerror(errno)))")
+            }
+            try owner?.handOver(path)
+            return socket
         } catch {
             throw TernDaemon.StartupError(description: "control socket \(path): \(error)")
         }
-        guard chmod(path, 0o600) == 0 else {
-            channel.close(promise: nil)
-            throw TernDaemon.StartupError(description: "control socket \(path): cannot set mode 0600: \(String(cString: strerror(errno)))")
-        }
+    }
+
+    /// Serves `socket` (from ``bind(path:owner:)``) with `dispatcher`.
+    init(path: String, socket: ListeningSocket, dispatcher: ControlDispatcher, group: any EventLoopGroup, logger: Logger) async throws {
+        channel = try await ServerBootstrap(group: group)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(ControlLineDecoder()))
+                    try channel.pipeline.syncOperations.addHandler(ControlConnectionHandler(dispatcher: dispatcher, logger: logger))
+                }
+            }
+            .withBoundSocket(socket.descriptor)
+            .get()
         self.path = path
         self.logger = logger
     }

@@ -17,15 +17,53 @@ public enum TernDaemon {
         public let description: String
     }
 
+    /// What start-up did while ternd may still have been root: the bound
+    /// listeners and control socket and the spill directory, for `run`.
+    public struct Startup: Sendable {
+        let sockets: [(ListenerConfig, [ListeningSocket])]
+        let controlSocket: ListeningSocket
+        let spoolDirectory: String
+    }
+
+    /// Start-up's privileged part, synchronous, on the main thread before any
+    /// task runs: creates the queue and spill directories (for the `user`
+    /// account when started as root), binds every listener and the control
+    /// socket, then switches to `user`.
+    ///
+    /// It must run before Swift's async runtime starts: an async `main` parks
+    /// the main thread in libdispatch's `sigsuspend` with every signal
+    /// blocked, and glibc switches the other threads' credentials with a
+    /// signal to each, so a switch made later leaves the main thread root.
+    public static func start(configuration: Configuration, logger: Logger) throws -> Startup {
+        var privileges = try configuration.user.map { try PrivilegeDrop(user: $0) }
+        if let user = configuration.user, !PrivilegeDrop.isPrivileged {
+            logger.notice("user \(user) ignored: ternd was not started as root")
+            privileges = nil
+        }
+        try privileges?.prepareQueueDirectory(configuration.queue.path)
+        let spoolDirectory = try prepareSpoolDirectory(queuePath: configuration.queue.path)
+        try privileges?.handOver(spoolDirectory)
+        let sockets = try configuration.listeners.map { listener in
+            (listener, try bindAddresses(listener).map { try ListeningSocket.bind($0) })
+        }
+        let controlSocket = try ControlService.bind(path: configuration.controlSocketPath, owner: privileges)
+        if let privileges {
+            try privileges.drop()
+            logger.notice("running as user \(privileges.name) (uid \(privileges.uid), gid \(privileges.gid))")
+        }
+        return Startup(sockets: sockets, controlSocket: controlSocket, spoolDirectory: spoolDirectory)
+    }
+
     /// Runs until SIGTERM/SIGINT, then stops accepting, lets sessions finish
     /// and closes the journal.
     /// - Parameters:
+    ///   - startup: what `start` prepared.
     ///   - configurationPath: the file SIGHUP re-reads; nil for the embedded default.
     ///   - logLevels: the levels `ternctl log` and `ternctl trace` change; the
     ///     subsystems log through loggers labelled `tern.smtp`, `tern.delivery`,
     ///     `tern.journal` and `tern.control`.
     public static func run(
-        configuration: Configuration, configurationPath: String?, logger: Logger,
+        _ startup: Startup, configuration: Configuration, configurationPath: String?, logger: Logger,
         logLevels: LogLevelControl = LogLevelControl(level: .info)
     ) async throws {
         let started = Date()
@@ -37,9 +75,9 @@ public enum TernDaemon {
         } catch {
             throw StartupError(description: "\(error)")
         }
-        try checkQueueDirectory(configuration.queue.path)
-        let spoolDirectory = try prepareSpoolDirectory(queuePath: configuration.queue.path)
+        let spoolDirectory = startup.spoolDirectory
         let metrics = DaemonMetrics(factory: DaemonMetrics.prometheusFactory(registry: DaemonMetrics.processRegistry))
+        try checkQueueDirectory(configuration.queue.path)
         var options = Journal.Options()
         options.mapSize = max(options.mapSize, configuration.queue.mapSize)
         options.commitObserver = { metrics.journalCommitted(submissions: $0, duration: $1) }
@@ -74,20 +112,20 @@ public enum TernDaemon {
             let address = try SocketAddress(ipAddress: endpoint.address.description, port: endpoint.port)
             services.append(MetricsEndpointService(bindAddress: address, registry: DaemonMetrics.processRegistry, group: group, logger: logger))
         }
-        for listener in configuration.listeners {
+        for (listener, listenerSockets) in startup.sockets {
             let tlsContext = try listener.pki.map { try makeTLSContext(configuration.pkis[$0]!) }
             let credentials = listener.auth.table.map { CredentialChecker(table: $0, store: store) }
             let delegate = IngressDelegate(
                 store: store, listener: listener, journal: journal,
                 ids: ids, credentials: credentials, stored: { scheduler.notify() }, metrics: metrics, logger: smtpLogger
             )
-            for address in try bindAddresses(listener) {
+            for socket in listenerSockets {
                 services.append(SMTPListenerService(
-                    listener: listener, bindAddress: address, delegate: delegate, configuration: configuration,
+                    listener: listener, socket: socket, delegate: delegate, configuration: configuration,
                     tlsContext: tlsContext, limiter: limiter, gate: gate, spoolDirectory: spoolDirectory, group: group,
                     metrics: metrics, logger: smtpLogger
                 ))
-                listenerNames.append("\(address) (\(listener.tls)\(listener.tag.map { ", tag \($0)" } ?? ""))")
+                listenerNames.append("\(socket.address) (\(listener.tls)\(listener.tag.map { ", tag \($0)" } ?? ""))")
             }
         }
         let dispatcher = ControlDispatcher(
@@ -95,7 +133,9 @@ public enum TernDaemon {
             ids: ids, started: started, listeners: listenerNames, logger: Logger(label: "tern.control")
         )
         services.insert(
-            try await ControlService(path: configuration.controlSocketPath, dispatcher: dispatcher, group: group, logger: Logger(label: "tern.control")),
+            try await ControlService(
+                path: configuration.controlSocketPath, socket: startup.controlSocket, dispatcher: dispatcher, group: group, logger: Logger(label: "tern.control")
+            ),
             at: 1
         )
         let serviceGroup = ServiceGroup(configuration: ServiceGroupConfiguration(

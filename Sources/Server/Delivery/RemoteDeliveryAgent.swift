@@ -125,10 +125,27 @@ struct RemoteDeliveryAgent: Sendable {
 
     // MARK: - Targets
 
+    /// The client's time-outs from `smtp timeout initial, mail, rcpt, data-init,
+    /// data-block, data-termination` in the configuration in force; connecting,
+    /// the session commands (EHLO, STARTTLS, AUTH, RSET, QUIT) and idling keep
+    /// `SMTPClientTimeouts`' defaults.
+    private var clientTimeouts: SMTPClientTimeouts {
+        let configured = store.current.configuration.smtp.timeouts
+        var timeouts = SMTPClientTimeouts()
+        timeouts.greeting = configured.initial
+        timeouts.mail = configured.mail
+        timeouts.recipient = configured.recipient
+        timeouts.data = configured.dataInitiation
+        timeouts.dataBlock = configured.dataBlock
+        timeouts.dataEnd = configured.dataTermination
+        return timeouts
+    }
+
     private func targets(for action: ActionConfig, domain: String) async throws(DeliveryFailure) -> [Target] {
         switch action.method {
         case .relay(let relay):
             var settings = SMTPClientSettings(heloName: relay.helo.isEmpty ? hostname : relay.helo, sourceAddress: relay.sourceAddress?.description, logger: logger)
+            settings.timeouts = clientTimeouts
             switch relay.route {
             case .mx:
                 settings.tls = relay.tls.clientPolicy(serverName: domain)
@@ -157,6 +174,7 @@ struct RemoteDeliveryAgent: Sendable {
         case .lmtp(let destination, _):
             var settings = SMTPClientSettings(heloName: hostname, mode: .lmtp, tls: .none, logger: logger)
             settings.tls = .none
+            settings.timeouts = clientTimeouts
             switch destination {
             case .tcp(let host, let port):
                 return try await hostTargets(host, port: port, settings: settings)

@@ -5,13 +5,15 @@ import NIOSSL
 import ServiceLifecycle
 import Transport
 
-/// One `listen on` statement: binds its address and port and runs an SMTP
+/// One `listen on` address: accepts on its socket (bound at start-up, see
+/// `ListeningSocket`) and runs an SMTP
 /// session per connection until graceful shutdown, when it stops accepting,
 /// tells open sessions to finish (421 at the next command; a message being
 /// stored is stored first) and waits for them to close.
 final class SMTPListenerService: Service {
     let listener: ListenerConfig
-    let bindAddress: SocketAddress
+    let socket: ListeningSocket
+    var bindAddress: SocketAddress { socket.address }
     let delegate: IngressDelegate
     let configuration: Configuration
     let tlsContext: NIOSSLContext?
@@ -23,13 +25,13 @@ final class SMTPListenerService: Service {
     let logger: Logger
 
     init(
-        listener: ListenerConfig, bindAddress: SocketAddress, delegate: IngressDelegate, configuration: Configuration,
+        listener: ListenerConfig, socket: ListeningSocket, delegate: IngressDelegate, configuration: Configuration,
         tlsContext: NIOSSLContext?, limiter: SessionLimiter, gate: IngressGate, spoolDirectory: String, group: any EventLoopGroup,
         metrics: DaemonMetrics, logger: Logger
     ) {
         self.gate = gate
         self.listener = listener
-        self.bindAddress = bindAddress
+        self.socket = socket
         self.delegate = delegate
         self.configuration = configuration
         self.tlsContext = tlsContext
@@ -40,7 +42,7 @@ final class SMTPListenerService: Service {
         self.logger = logger
     }
 
-    /// Binds the socket with a session pipeline per connection.
+    /// Accepts on the socket with a session pipeline per connection.
     private func bind() async throws -> any Channel {
         let settings = sessionSettings
         let timeouts = sessionTimeouts
@@ -52,9 +54,7 @@ final class SMTPListenerService: Service {
         let implicitTLS = listener.tls == .implicitTLS
         let (delegate, tlsContext, limiter, gate, spoolDirectory, metrics) = (self.delegate, self.tlsContext, self.limiter, self.gate, self.spoolDirectory, self.metrics)
         return try await ServerBootstrap(group: group)
-            .serverChannelOption(.backlog, value: 1024)
-            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
             .childChannelInitializer { channel in
                 let client = channel.remoteAddress?.ipAddress ?? "unknown"
                 if gate.isPaused {
@@ -85,7 +85,7 @@ final class SMTPListenerService: Service {
                     ))
                 }
             }
-            .bind(to: bindAddress)
+            .withBoundSocket(socket.descriptor)
             .get()
     }
 

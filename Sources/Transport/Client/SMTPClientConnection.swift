@@ -85,7 +85,7 @@ public final class SMTPClientConnection: Sendable {
 
         var bootstrap = ClientBootstrap(group: loop).connectTimeout(TimeAmount(settings.timeouts.connect))
         if !isUnixSocket {
-            bootstrap = bootstrap.channelOption(.socketOption(.tcp_nodelay), value: 1)
+            bootstrap = bootstrap.channelOption(.tcpOption(.tcp_nodelay), value: 1)
         }
         bootstrap = bootstrap
             .channelInitializer { channel in

@@ -47,9 +47,17 @@ public enum SMTPClientTLSPolicy: Hashable, Sendable {
     }
 
     /// The TLS client context for this policy, or nil for `.none`.
+    ///
+    /// TLS 1.2 at least whenever TLS is required; opportunistic TLS keeps
+    /// the library's floor (as Postfix's `smtp_tls_protocols` does), since
+    /// its alternative is plain text. Cipher suites are swift-nio-ssl's
+    /// defaults (forward-secret AEAD suites first); SNI is sent by the caller.
     func makeContext() throws -> NIOSSLContext? {
         guard self != .none else { return nil }
         var configuration = TLSConfiguration.makeClientConfiguration()
+        if self != .opportunistic {
+            configuration.minimumTLSVersion = .tlsv12
+        }
         if let verification {
             configuration.certificateVerification = .fullVerification
             configuration.trustRoots = verification.trustRoots

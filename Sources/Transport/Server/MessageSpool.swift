@@ -28,6 +28,9 @@ public struct MessageSpool {
     public private(set) var size = 0
     /// The first write failure, if any; later writes are dropped.
     public private(set) var failure: String?
+    /// Whether that failure was the disk being full (`ENOSPC`, `EDQUOT`):
+    /// ingress then answers `452 4.3.1` rather than `451 4.3.0`.
+    public private(set) var failedForSpace = false
 
     public init(directory: String, memoryLimit: Int = 512 * 1024) {
         self.directory = directory
@@ -81,13 +84,14 @@ public struct MessageSpool {
         memory = []
         size = 0
         failure = nil
+        failedForSpace = false
     }
 
     private mutating func spill() {
         var template = Array("\(directory)/spool-XXXXXX".utf8CString)
         let descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         guard descriptor >= 0 else {
-            failure = "cannot create a spill file in \(directory): \(String(cString: strerror(errno)))"
+            fail("cannot create a spill file in \(directory)")
             return
         }
         let path = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
@@ -96,13 +100,18 @@ public struct MessageSpool {
         memory = []
     }
 
+    private mutating func fail(_ what: String) {
+        failure = "\(what): \(String(cString: strerror(errno)))"
+        failedForSpace = errno == ENOSPC || errno == EDQUOT
+    }
+
     private mutating func writeAll(_ descriptor: Int32, _ bytes: UnsafeRawBufferPointer) {
         var offset = 0
         while offset < bytes.count {
             let written = Glibc.write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
             if written < 0 {
                 if errno == EINTR { continue }
-                failure = "cannot write spill file: \(String(cString: strerror(errno)))"
+                fail("cannot write spill file")
                 return
             }
             offset += written

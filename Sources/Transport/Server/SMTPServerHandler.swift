@@ -239,11 +239,11 @@ public final class SMTPServerHandler: ChannelInboundHandler, RemovableChannelHan
     }
 
     private func store(_ transaction: SMTPTransaction, context: ChannelHandlerContext) {
-        let failure = spool.failure  // finish() forgets it
+        let (failure, failedForSpace) = (spool.failure, spool.failedForSpace)  // finish() forgets them
         guard let message = prepared, let body = spool.finish() else {
             dropMessage()
             delegate.sessionEvent("spool failure: \(failure ?? "no message")", facts: machine.facts)
-            perform(machine.stored(.failure(.localError)), context: context)
+            perform(machine.stored(.failure(failedForSpace ? .storageFull : .localError)), context: context)
             return
         }
         prepared = nil

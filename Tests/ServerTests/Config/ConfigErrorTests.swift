@@ -29,7 +29,7 @@ struct ConfigErrorTests {
         Fixture("listen on ::1 auth secrets", "tern.conf:1:20: expected a credentials table such as <secrets> after 'auth', found 'secrets'"),
         Fixture(
             "frobnicate 12",
-            "tern.conf:1:1: unknown keyword 'frobnicate'; expected one of action, bounce, control, hostname, limit, listen, match, metrics, pki, queue, resolver, smtp, table or a macro definition 'name = value'"
+            "tern.conf:1:1: unknown keyword 'frobnicate'; expected one of action, bounce, control, hostname, limit, listen, match, metrics, pki, queue, resolver, smtp, table, user or a macro definition 'name = value'"
         ),
         Fixture("\"listen\" on ::1", "tern.conf:1:1: expected a statement keyword or a macro definition, found \"listen\""),
         Fixture("hostname \"unterminated", "tern.conf:1:10: unterminated string; expected '\"' before end of file"),
@@ -37,6 +37,7 @@ struct ConfigErrorTests {
         Fixture("hostname \"two words\"", "tern.conf:1:10: expected a host name after 'hostname', found \"two words\""),
         Fixture("hostname a.example b", "tern.conf:1:20: expected end of line after 'a.example', found 'b'"),
         Fixture("hostname a\nhostname b", "tern.conf:2:1: 'hostname' is already set at tern.conf:1:1"),
+        Fixture("user a\nuser b", "tern.conf:2:1: 'user' is already set at tern.conf:1:1"),
         Fixture("smtp max-message-size 12Q", "tern.conf:1:23: expected a size (such as 512, 64K, 35M, 1G) after 'max-message-size', found '12Q'"),
         Fixture("smtp max-message-size 0", "tern.conf:1:23: expected a size (such as 512, 64K, 35M, 1G) after 'max-message-size', found '0'"),
         Fixture(

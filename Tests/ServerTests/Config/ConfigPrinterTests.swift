@@ -29,6 +29,7 @@ struct ConfigPrinterTests {
         Fixture(
             name: "every option set away from its default",
             text: """
+                user _tern
                 smtp max-message-size 1000
                 smtp limits recipients 100 sessions 1 per-client 1 errors 1 line-length 4096 command-length 4096
                 smtp timeout command 1s data 1s initial 1s mail 1s rcpt 1s data-init 1s data-block 1s data-termination 1s

@@ -33,6 +33,9 @@ struct ConfigurationTests {
             $0.pkis["p"] = PKIConfig(name: "p", certificatePath: "c", keyPath: "k")
             $0.listeners = [ListenerConfig(address: .ip(ip("::1")), port: 465, tls: .implicitTLS, pki: "p", hostname: ConfigFixtures.hostname)]
         },
+        Fixture("user names the account to run as after binding", "user _tern") {
+            $0.user = "_tern"
+        },
         Fixture("a hostname set after a listener still applies to it", "listen on lo port 26\nhostname late.example") {
             $0.hostname = "late.example"
             $0.listeners = [ListenerConfig(address: .interface("lo"), port: 26, hostname: "late.example")]
