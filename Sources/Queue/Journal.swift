@@ -80,7 +80,8 @@ public final class Journal: Sendable {
         }
         let lockPath = path + "/tern.lock"
         let descriptor = open(lockPath, (options.readOnly ? O_RDONLY : O_RDWR | O_CREAT) | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else {
+        // A reader needs no lock file (a journal copied from elsewhere may lack one).
+        guard descriptor >= 0 || (options.readOnly && errno == ENOENT) else {
             throw JournalError(.unavailable, "cannot open \(lockPath): \(String(cString: strerror(errno)))")
         }
         if !options.readOnly && flock(descriptor, LOCK_EX | LOCK_NB) != 0 {
@@ -91,7 +92,7 @@ public final class Journal: Sendable {
             let environment = try LMDBEnvironment(path: path, mapSize: options.mapSize, maxDatabases: 16, readOnly: options.readOnly)
             store = try JournalStore(environment: environment, create: !options.readOnly, bodyChunkSize: options.bodyChunkSize)
         } catch {
-            Glibc.close(descriptor)
+            if descriptor >= 0 { Glibc.close(descriptor) }
             throw JournalError.from(error)
         }
         self.path = path
@@ -106,7 +107,7 @@ public final class Journal: Sendable {
 
     deinit {
         committer?.stop()
-        Glibc.close(lockDescriptor)
+        if lockDescriptor >= 0 { Glibc.close(lockDescriptor) }
     }
 
     /// Commits what is pending and stops accepting changes.
@@ -129,12 +130,19 @@ public final class Journal: Sendable {
     }
 
     private static func validate(_ changes: [JournalChange]) -> JournalError? {
-        for case .enqueue(let message) in changes where message.envelope.size != message.body.size {
-            return JournalError(
-                .invalidChange,
-                "envelope size \(message.envelope.size) differs from body size \(message.body.size)",
-                messageID: message.envelope.id
-            )
+        for change in changes {
+            let envelope: Envelope
+            let body: MessageBody
+            switch change {
+            case .enqueue(let message): (envelope, body) = (message.envelope, message.body)
+            case .restore(let message):
+                guard let restoredBody = message.body else { continue }
+                (envelope, body) = (message.envelope, restoredBody)
+            default: continue
+            }
+            if envelope.size != body.size {
+                return JournalError(.invalidChange, "envelope size \(envelope.size) differs from body size \(body.size)", messageID: envelope.id)
+            }
         }
         return nil
     }
@@ -148,14 +156,21 @@ public final class Journal: Sendable {
     // MARK: - Reading
 
     /// The message with `id`, or nil.
+    /// - Throws: `JournalError` `.corruptRecord` when a record does not
+    ///   decode, or recipients are stored without their message record.
     public func message(_ id: MessageID) throws -> QueuedMessage? {
         try store.environment.read { txn in
-            guard let record = try store.loadMessageRecord(id, in: txn) else { return nil }
+            guard let record = try store.loadMessageRecord(id, in: txn) else {
+                if try !recipients(of: id, in: txn).isEmpty {
+                    throw JournalError(.corruptRecord, "recipient records without their message record", messageID: id)
+                }
+                return nil
+            }
             return QueuedMessage(envelope: record.envelope, recipients: try recipients(of: id, in: txn), completed: record.completed)
         }
     }
 
-    private func recipients(of id: MessageID, in txn: borrowing LMDBTransaction) throws -> [Recipient] {
+    func recipients(of id: MessageID, in txn: borrowing LMDBTransaction) throws -> [Recipient] {
         var result: [Recipient] = []
         var failure: JournalError?
         try txn.scan(store.recipients, from: id.bytes) { key, value in

@@ -41,8 +41,22 @@ public enum JournalChange: Sendable {
     /// and last reply), keeping the due index and history consistent. A no-op
     /// when the message was removed meanwhile.
     case updateRecipient(MessageID, index: UInt32, Recipient)
-    /// Deletes a message and everything stored about it.
+    /// Deletes a message and everything stored about it, in quarantine too.
     case remove(MessageID)
     /// Deletes completed messages whose completion time is before `date`.
     case purgeHistory(before: Date)
+    /// Takes a message that does not decode out of service: its message and
+    /// recipient records move, byte for byte, into the `quarantine` database
+    /// with `reason` and the time; its due-index and history entries go; its
+    /// body stays where it is for inspection and `Journal.restoreQuarantined`.
+    case quarantine(MessageID, reason: String)
+    /// Stores a whole message with the states, times and completion it
+    /// already has (import, recovery, restore from quarantine), rebuilding its
+    /// due-index and history entries. Refused when the id is in use.
+    case restore(RestoredMessage)
+    /// Schedules final recipients `indices` of message `id` again, due at
+    /// `due`, with attempts and the delay warning reset; moves the message's
+    /// expiry to `expiry` when that is later (replay). A no-op for a missing
+    /// message.
+    case requeue(MessageID, indices: [UInt32], due: Date, expiry: Date?)
 }

@@ -5,7 +5,7 @@ import Foundation
 /// The journal's databases and the logic that applies changes inside one
 /// write transaction. Only the writer thread calls `apply`.
 struct JournalStore: Sendable {
-    static let databaseNames = ["meta", "messages", "bodies", "recipients", "schedule", "history"]
+    static let databaseNames = ["meta", "messages", "bodies", "recipients", "schedule", "history", "quarantine"]
 
     let environment: LMDBEnvironment
     let meta: LMDBDatabase
@@ -14,17 +14,29 @@ struct JournalStore: Sendable {
     let recipients: LMDBDatabase
     let schedule: LMDBDatabase
     let history: LMDBDatabase
+    /// Records taken out of service because they do not decode; nil only in a
+    /// read-only view of a journal written before quarantine existed.
+    let quarantine: LMDBDatabase?
     let bodyChunkSize: Int
 
+    /// Opens the databases; a writable store creates missing ones (so older
+    /// journals gain `quarantine`), a read-only one requires all but `quarantine`.
     init(environment: LMDBEnvironment, create: Bool, bodyChunkSize: Int) throws(LMDBError) {
-        let databases = try environment.openDatabases(Self.databaseNames, create: create)
+        let databases = create
+            ? try environment.openDatabases(Self.databaseNames, create: true)
+            : try environment.openExistingDatabases(Self.databaseNames)
+        func required(_ name: String) throws(LMDBError) -> LMDBDatabase {
+            guard let database = databases[name] else { throw LMDBError(code: MDB_NOTFOUND, operation: "mdb_dbi_open \(name)") }
+            return database
+        }
         self.environment = environment
-        meta = databases["meta"]!
-        messages = databases["messages"]!
-        bodies = databases["bodies"]!
-        recipients = databases["recipients"]!
-        schedule = databases["schedule"]!
-        history = databases["history"]!
+        meta = try required("meta")
+        messages = try required("messages")
+        bodies = try required("bodies")
+        recipients = try required("recipients")
+        schedule = try required("schedule")
+        history = try required("history")
+        quarantine = databases["quarantine"]
         self.bodyChunkSize = bodyChunkSize
     }
 
@@ -45,6 +57,13 @@ struct JournalStore: Sendable {
                 try remove(id, in: txn)
             case .purgeHistory(let before):
                 try purgeHistory(before: before, in: txn)
+            case .quarantine(let id, let reason):
+                try quarantine(id, reason: reason, in: txn, now: now)
+            case .restore(let message):
+                try restore(message, in: txn)
+                touched.append(message.envelope.id)
+            case .requeue(let id, let indices, let due, let expiry):
+                if try requeue(id, indices: indices, due: due, expiry: expiry, in: txn) { touched.append(id) }
             }
         }
         for id in Set(touched) { try refreshCompletion(of: id, in: txn, now: now) }
@@ -76,7 +95,7 @@ struct JournalStore: Sendable {
     }
 
     /// Writes the body in chunks of at most `bodyChunkSize`; returns the chunk count.
-    private func storeBody(_ body: MessageBody, id: MessageID, in txn: borrowing LMDBTransaction) throws -> UInt32 {
+    func storeBody(_ body: MessageBody, id: MessageID, in txn: borrowing LMDBTransaction) throws -> UInt32 {
         switch body {
         case .bytes(let bytes):
             var chunk: UInt32 = 0
@@ -174,6 +193,7 @@ struct JournalStore: Sendable {
             try txn.delete(recipients, key)
         }
         for (key, _) in try entries(bodies, prefix: id.bytes, in: txn) { try txn.delete(bodies, key) }
+        if let quarantine { try txn.delete(quarantine, JournalKey.message(id)) }
     }
 
     private func purgeHistory(before: Date, in txn: borrowing LMDBTransaction) throws {

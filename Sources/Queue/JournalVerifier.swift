@@ -16,8 +16,10 @@ public struct JournalProblem: Hashable, Sendable, CustomStringConvertible {
 extension Journal {
     /// Checks every record and index: each record decodes, each recipient and
     /// body chunk belongs to a message, counts and sizes agree, the due index
-    /// lists exactly the scheduled and held recipients at their times, and history lists
-    /// exactly the completed messages. An empty result means a sound journal.
+    /// lists exactly the scheduled and held recipients at their times, history lists
+    /// exactly the completed messages, and quarantine entries decode (a
+    /// quarantined message's body is kept on purpose and is not a problem).
+    /// An empty result means a sound journal.
     public func verify() throws -> [JournalProblem] {
         try store.environment.read { txn in
             var problems: [JournalProblem] = []
@@ -58,6 +60,24 @@ extension Journal {
                 return true
             }
 
+            var quarantined = Set<MessageID>()
+            if let quarantine = store.quarantine {
+                try txn.scan(quarantine) { key, value in
+                    guard let id = MessageID(bytes: key) else {
+                        problem(nil, "quarantine key of \(key.count) bytes")
+                        return true
+                    }
+                    quarantined.insert(id)
+                    if records[id] != nil { problem(id, "both in the queue and in quarantine") }
+                    do {
+                        _ = try QuarantineRecord.decode(value)
+                    } catch {
+                        problem(id, "quarantine entry does not decode: \(error)")
+                    }
+                    return true
+                }
+            }
+
             var bodySizes: [MessageID: Int] = [:]
             var chunkCounts: [MessageID: UInt32] = [:]
             try txn.scan(store.bodies) { key, value in
@@ -65,7 +85,7 @@ extension Journal {
                     problem(nil, "body key of \(key.count) bytes")
                     return true
                 }
-                if records[id] == nil && chunkCounts[id] == nil { problem(id, "body without its message") }
+                if records[id] == nil && chunkCounts[id] == nil && !quarantined.contains(id) { problem(id, "body without its message") }
                 if chunk != chunkCounts[id, default: 0] { problem(id, "body chunk \(chunk) out of sequence") }
                 chunkCounts[id, default: 0] += 1
                 bodySizes[id, default: 0] += value.count

@@ -84,6 +84,34 @@ final class LMDBEnvironment: @unchecked Sendable {
         return result
     }
 
+    /// Opens the named databases that exist, without creating any; a missing
+    /// one is left out of the result (a read-only view of an older journal).
+    func openExistingDatabases(_ names: [String]) throws(LMDBError) -> [String: LMDBDatabase] {
+        var result: [String: LMDBDatabase] = [:]
+        var txn: OpaquePointer?
+        try check(mdb_txn_begin(env, nil, UInt32(MDB_RDONLY), &txn), "mdb_txn_begin")
+        for name in names {
+            var dbi = MDB_dbi()
+            let code = mdb_dbi_open(txn, name, 0, &dbi)
+            if code == MDB_NOTFOUND { continue }
+            if code != 0 {
+                mdb_txn_abort(txn)
+                throw LMDBError(code: code, operation: "mdb_dbi_open \(name)")
+            }
+            result[name] = LMDBDatabase(handle: dbi)
+        }
+        try check(mdb_txn_commit(txn), "mdb_txn_commit")
+        return result
+    }
+
+    /// Writes a compacted copy of the environment (free pages left out) to
+    /// the existing empty directory `directory`, as `data.mdb`.
+    func copyCompacted(to directory: String) throws(LMDBError) {
+        resizeGate.lockShared()
+        defer { resizeGate.unlock() }
+        try check(mdb_env_copy2(env, directory, UInt32(MDB_CP_COMPACT)), "mdb_env_copy2 \(directory)")
+    }
+
     /// Runs `body` in a read-only snapshot.
     func read<T>(_ body: (borrowing LMDBTransaction) throws -> T) throws -> T {
         resizeGate.lockShared()

@@ -38,6 +38,12 @@ struct RecordWriter {
         string(value)
     }
 
+    /// Length-prefixed raw bytes.
+    mutating func blob(_ value: some Collection<UInt8>) {
+        varint(UInt64(value.count))
+        bytes.append(contentsOf: value)
+    }
+
     mutating func date(_ value: Date) { signed(value.journalMilliseconds) }
 
     mutating func optionalDate(_ value: Date?) {
@@ -117,6 +123,14 @@ struct RecordReader {
         guard let value = String(validating: slice, as: UTF8.self) else { throw fail("invalid UTF-8 in string") }
         offset += count
         return value
+    }
+
+    /// Raw bytes written by `RecordWriter.blob`.
+    mutating func blob() throws(RecordDecodingError) -> [UInt8] {
+        let count = try int()
+        guard count <= bytes.count - offset else { throw fail("blob of \(count) bytes overruns the record") }
+        defer { offset += count }
+        return Array(bytes[offset..<(offset + count)])
     }
 
     mutating func flag() throws(RecordDecodingError) -> Bool {

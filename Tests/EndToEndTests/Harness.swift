@@ -76,11 +76,12 @@ func runCommand(_ executable: String, _ arguments: [String], input: Data? = nil,
     process.standardInput = stdin
     let outputReader = PipeReader(stdout.fileHandleForReading)
     let errorReader = PipeReader(stderr.fileHandleForReading)
+    // Set before run(): a handler set after a quick exit may never be called.
+    let finished = DispatchSemaphore(value: 0)
+    process.terminationHandler = { _ in finished.signal() }
     try process.run()
     if let input { stdin.fileHandleForWriting.write(input) }
     try? stdin.fileHandleForWriting.close()
-    let finished = DispatchSemaphore(value: 0)
-    process.terminationHandler = { _ in finished.signal() }
     if finished.wait(timeout: .now() + timeout) == .timedOut {
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()

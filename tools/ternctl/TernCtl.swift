@@ -6,18 +6,21 @@ import Transport
 
 /// ternctl: inspect and operate Tern's queue.
 @main
-struct TernCtl: ParsableCommand {
+struct TernCtl: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ternctl",
         abstract: "Inspect and operate the Tern queue.",
         discussion: """
             Live commands talk to the running ternd over its control socket (--socket, \
             default $TERN_CONTROL_SOCKET or ./var/control.sock). `show queue` and `show message` \
-            with --queue read a journal directly instead, with or without a daemon.
+            with --queue read a journal directly instead, with or without a daemon. The offline \
+            commands (export, import, replay, recover, compact, quarantine) work on a journal directory; \
+            the ones that write refuse with exit status 3 while ternd holds it.
             """,
         subcommands: [
             Show.self, Monitor.self, Pause.self, Resume.self, Schedule.self, Hold.self, Release.self, Remove.self,
             Update.self, Log.self, Trace.self, Verify.self,
+            Export.self, Import.self, Replay.self, Recover.self, Compact.self, Quarantine.self,
         ]
     )
 }
@@ -64,6 +67,7 @@ struct ShowQueue: ParsableCommand {
     @OptionGroup var control: ControlOptions
     @Flag(help: "Print JSON.") var json = false
     @Flag(help: "Include completed messages kept for replay.") var all = false
+    @Flag(help: "List quarantined messages (records that do not decode) from the journal instead (--queue, default ./var/queue).") var corrupt = false
     @Option(help: "Only messages whose sender contains this text.") var sender: String?
     @Option(help: "Only messages with a recipient containing this text.") var recipient: String?
     @Option(help: "Only messages with a recipient in this domain.") var domain: String?
@@ -88,13 +92,14 @@ struct ShowQueue: ParsableCommand {
     }
 
     func run() throws {
+        if corrupt { return try QuarantineListing.print(JournalOptions.open(journal.path ?? "./var/queue"), json: json) }
         let query = try query()
         let reports: [MessageReport]
         if let path = journal.path {
             let journal = try JournalOptions.open(path)
             let now = Date()
             reports = try journal.messageIDs().compactMap { id in
-                guard let message = try journal.message(id),
+                guard let message = try QuarantineListing.readable(journal, id),
                       query.matches(message.envelope, message.recipients, completed: message.completed != nil, now: now) else { return nil }
                 return MessageReport(envelope: message.envelope, recipients: message.recipients, completed: message.completed)
             }
@@ -167,7 +172,8 @@ struct Verify: ParsableCommand {
         let problems = try journal.open().verify()
         for problem in problems { print(problem) }
         guard problems.isEmpty else { throw ExitCode(1) }
-        print("journal \(journal.path): OK")
+        let quarantined = try journal.open().quarantined().count
+        print("journal \(journal.path): OK" + (quarantined == 0 ? "" : "; \(quarantined) quarantined (ternctl show queue --corrupt)"))
     }
 }
 

@@ -157,6 +157,9 @@ actor DeliveryScheduler: Service {
             do {
                 guard let found = try journal.message(id) else { continue }
                 message = found
+            } catch let error as JournalError where error.code == .corruptRecord {
+                quarantine(id, indices: byMessage[id] ?? [], reason: error.detail)
+                continue
             } catch {
                 logger.error("id=\(id) cannot be read: \(error)")
                 continue
@@ -199,6 +202,21 @@ actor DeliveryScheduler: Service {
             }
         }
         return batches
+    }
+
+    /// Takes a message whose records do not decode out of service (leased
+    /// until the change is durable, so it is logged once); the rest flows on.
+    private func quarantine(_ id: MessageID, indices: [UInt32], reason: String) {
+        for index in indices { inFlight.insert(RecipientKey(id: id, index: index)) }
+        Task {
+            do {
+                try await journal.commit([.quarantine(id, reason: reason)])
+                logger.error("id=\(id) quarantined: \(reason) (ternctl show queue --corrupt)")
+            } catch {
+                logger.error("id=\(id) cannot be read (\(reason)) nor quarantined: \(error)")
+            }
+            for index in indices { inFlight.remove(RecipientKey(id: id, index: index)) }
+        }
     }
 
     /// Moves the cursor to the last entry before the first one this pass left
