@@ -103,7 +103,7 @@ struct HardeningTests {
         let baseline = Self.residentKiB(daemon.pid)
         let accepted = IngressCrashTests.Acknowledged()
         let finished = DispatchGroup()
-        let deadline = Date().addingTimeInterval(15)
+        let deadline = Date().addingTimeInterval(10)
         for _ in 0..<120 {
             finished.enter()
             Thread.detachNewThread { [port = daemon.port] in

@@ -11,7 +11,8 @@ import TestSupport
 struct HostileServerTests {
     /// A one-file SMTP server in Python's asyncio whose behaviour for each new
     /// connection is read from the file named by its first argument:
-    /// `hang`, `reset`, `garbage` or `slow`. It writes each message it takes
+    /// `hang` (no greeting), `stall` (no reply to MAIL), `reset` (at DATA),
+    /// `garbage` or `slow`. It writes each message it takes
     /// into the directory named by its second argument.
     static let server = #"""
         import asyncio, os, socket, struct, sys, time
@@ -55,6 +56,8 @@ struct HostileServerTests {
                             message.append(line)
                         continue
                     verb = line[:4].upper()
+                    if verb == b"MAIL" and mode == "stall":
+                        await asyncio.sleep(3600)
                     if verb == b"EHLO":
                         await reply(writer, "250-hostile.test\r\n250 PIPELINING", delay)
                     elif verb == b"DATA":
@@ -85,7 +88,7 @@ struct HostileServerTests {
         """
         hostname relay.test
         queue path "$DIR/var/queue" retry 1s..1s expire 1h warn 30m
-        smtp timeout initial 2s mail 5s rcpt 5s data-init 5s data-block 5s data-termination 5s
+        smtp timeout initial 2s mail 3s rcpt 5s data-init 5s data-block 5s data-termination 5s
         listen on 127.0.0.1 port $PORT
         action "out" relay host smtp://127.0.0.1:\(serverPort)
         match from any for domain "example.test" action "out"
@@ -97,7 +100,7 @@ struct HostileServerTests {
         daemon.log.split(separator: "\n").filter { $0.contains("status=deferred") }.map(String.init)
     }
 
-    @Test("a server that hangs, resets, or answers garbage defers the message; a slow one gets it, once",
+    @Test("a server that hangs, stalls, resets, or answers garbage defers the message; a slow one gets it, once",
           .timeLimit(.minutes(3)))
     func hostileServers() throws {
         let workspace = Workspace()
@@ -115,7 +118,7 @@ struct HostileServerTests {
 
         // Each misbehaviour in turn: the attempt is deferred with a 4xx status and retried.
         var seen = 0
-        for mode in ["hang", "reset", "garbage"] {
+        for mode in ["hang", "stall", "reset", "garbage"] {
             try mode.write(toFile: modeFile, atomically: true, encoding: .utf8)
             let deferred = LocalDeliveryTests.eventually(30) { Self.deferrals(daemon).count > seen }
             try #require(deferred, "no deferral with a server that does \(mode):\n\(daemon.log.suffix(2000))")

@@ -43,7 +43,7 @@ final class SMTPListenerService: Service {
     }
 
     /// Accepts on the socket with a session pipeline per connection.
-    private func bind() async throws -> any Channel {
+    private func accept() async throws -> any Channel {
         let settings = sessionSettings
         let timeouts = sessionTimeouts
         let decoder = SMTPFrameDecoder(
@@ -90,7 +90,7 @@ final class SMTPListenerService: Service {
     }
 
     func run() async throws {
-        let channel = try await bind()
+        let channel = try await accept()
         logger.notice("listening on \(bindAddress) (\(listener.tls), hostname \(listener.hostname)\(listener.tag.map { ", tag \($0)" } ?? ""))")
         try await withGracefulShutdownHandler {
             try await channel.closeFuture.get()
