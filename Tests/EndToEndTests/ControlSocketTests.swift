@@ -146,6 +146,31 @@ struct ControlSocketTests {
         #expect(LocalDeliveryTests.eventually(20) { sinkMessages("out", workspace: workspace).count == 1 }, "\(daemon.log)")
     }
 
+    @Test("import and replay go through the daemon that holds the journal", .timeLimit(.minutes(2)))
+    func liveImportAndReplay() throws {
+        let source = try Self.start(sinkPort: freePort())
+        #expect(try source.control(["pause", "mda"]).status == 0)
+        let id = try Self.send(source, to: "bob@local.test")
+        let archive = source.workspace.file("queue.tern")
+        let export = try runCommand(BuiltProducts.path("ternctl"), ["export", "--all", "--output", archive, "--queue", source.queuePath])
+        #expect(export.status == 0, "\(export.error)")
+
+        let target = try Self.start(sinkPort: freePort())
+        let imported = try runCommand(BuiltProducts.path("ternctl"), ["import", archive, "--queue", target.queuePath, "--socket", target.controlSocket])
+        #expect(imported.status == 0, "\(imported.error)")
+        #expect(imported.output.contains("imported \(id)"), "\(imported.output)")
+        let targetInbox = target.workspace.file("mail/bob/Maildir/new")
+        #expect(LocalDeliveryTests.eventually { LocalDeliveryTests.files(in: targetInbox).count == 1 }, "\(target.log)")
+
+        #expect(try source.control(["resume", "mda"]).status == 0)
+        let sourceInbox = source.workspace.file("mail/bob/Maildir/new")
+        #expect(LocalDeliveryTests.eventually { (try? Self.recipientStates(source, id)) == ["delivered"] }, "\(source.log)")
+        let replayed = try runCommand(BuiltProducts.path("ternctl"), ["replay", id, "--queue", source.queuePath, "--socket", source.controlSocket])
+        #expect(replayed.status == 0, "\(replayed.error)")
+        #expect(replayed.output.contains("requeued \(id)"), "\(replayed.output)")
+        #expect(LocalDeliveryTests.eventually { LocalDeliveryTests.files(in: sourceInbox).count == 2 }, "\(source.log)")
+    }
+
     @Test("pause smtp answers new sessions 421 4.3.2 until resumed", .timeLimit(.minutes(1)))
     func pauseIngress() throws {
         let daemon = try Self.start(sinkPort: freePort())

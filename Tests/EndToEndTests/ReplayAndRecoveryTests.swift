@@ -70,9 +70,10 @@ struct ReplayAndRecoveryTests {
         #expect(again.output.contains("-- 0 imported, 3 skipped, 0 failed"))
 
         let target = try TernDaemonProcess(config: Self.maildirConfig, workspace: second)
-        let refused = try Self.ternctl(["import", archive, "--queue", targetQueue])
-        #expect(refused.status == 3)
-        #expect(refused.error.contains("in use"))
+        let live = try Self.ternctl(["import", archive, "--queue", targetQueue, "--socket", target.controlSocket])
+        #expect(live.status == 0, "\(live.error)")
+        #expect(live.error.contains("through its control socket"))
+        #expect(live.output.contains("-- 0 imported, 3 skipped, 0 failed"), "\(live.output)")
         #expect(LocalDeliveryTests.eventually {
             Self.delivered(second, "alice").count == 2 && Self.delivered(second, "bob").count == 1 && Self.delivered(second, "carol").count == 1
         })
@@ -93,8 +94,10 @@ struct ReplayAndRecoveryTests {
         let id = try LocalDeliveryTests.send(daemon, to: "dave@example.test", body: "Subject: replay\r\n\r\nagain\r\n")
         #expect(LocalDeliveryTests.eventually { Self.delivered(workspace, "dave").count == 1 })
         #expect(LocalDeliveryTests.eventually { (try? daemon.queue().first?["completed"]) != nil })
-        let refused = try daemon.ternctl(["replay", id])
-        #expect(refused.status == 3)
+        // The journal is held, and the daemon's control socket is not where ternctl looks by default.
+        let refused = try daemon.ternctl(["replay", id, "--socket", workspace.file("nowhere.sock")])
+        #expect(refused.status == 69)
+        #expect(refused.error.contains("through its control socket") && refused.error.contains("not running"), "\(refused.error)")
         #expect(daemon.stop() == 0)
 
         let replay = try Self.ternctl(["replay", id, "--queue", daemon.queuePath])

@@ -2,6 +2,7 @@ import ArgumentParser
 import Envelope
 import Foundation
 import Queue
+import Transport
 
 struct Export: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -56,15 +57,21 @@ struct Export: ParsableCommand {
 
 struct Import: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Store the messages of an archive (a file, a directory of .tern files, or - for standard input) in a stopped daemon's journal.",
-        discussion: "Messages keep their ids; an id already in the journal is skipped, so importing twice duplicates nothing. Pending recipients are due at once. Refuses (exit status 3) while the daemon holds the journal. Exit status 1 if anything could not be imported."
+        abstract: "Store the messages of an archive (a file, a directory of .tern files, or - for standard input) in a journal.",
+        discussion: "Messages keep their ids; an id already in the journal is skipped, so importing twice duplicates nothing. Pending recipients are due at once. While ternd holds the journal, the archive (a file or directory it can read) goes through the daemon's control socket. Exit status 1 if anything could not be imported."
     )
 
     @OptionGroup var journal: JournalOptions
+    @OptionGroup var control: ControlOptions
     @Argument(help: "The archive file or directory, or - for standard input.") var archive: String
 
     func run() async throws {
-        let journal = try self.journal.openForWriting()
+        guard let journal = try self.journal.openForWritingUnlessInUse() else {
+            guard archive != "-" else { throw ValidationError("a running daemon imports from a file or directory, not standard input") }
+            printError("the journal is held by ternd: importing through its control socket")
+            let path = archive.hasPrefix("/") ? archive : FileManager.default.currentDirectoryPath + "/" + archive
+            return try control.perform(.importArchive(path: path))
+        }
         defer { journal.close() }
         let report = archive == "-"
             ? try await journal.importArchive(descriptor: STDIN_FILENO)

@@ -24,6 +24,17 @@ extension JournalOptions {
         }
     }
 
+    /// Opens the journal as its only writer, or nil while the daemon holds it.
+    func openForWritingUnlessInUse() throws -> Journal? {
+        do {
+            return try Journal(path: path, options: Journal.Options())
+        } catch let error as JournalError where error.code == .locked {
+            return nil
+        } catch {
+            throw ValidationError("cannot open the journal at \(path): \(error)")
+        }
+    }
+
     /// Reports that the journal is held and returns the exit status to throw.
     func refuseInUse() -> ExitCode {
         printError("the journal at \(path) is in use (is ternd running?); stop the daemon first, or use the live command")

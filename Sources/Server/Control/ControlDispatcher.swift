@@ -81,6 +81,25 @@ struct ControlDispatcher: Sendable {
             return .done("trace \(subsystem) \(enabled ? "on" : "off")")
         case .enqueue(let submission):
             return try await enqueue(submission)
+        case .importArchive(let path):
+            let report = try await journal.importArchive(at: path)
+            scheduler.notify()
+            logger.notice("import \(path): \(report.imported.count) imported, \(report.skipped.count) skipped, \(report.failed.count) failed")
+            var lines = report.imported.map { "imported \($0)" } + report.skipped.map { "skipped \($0): already in the journal" }
+            lines += report.failed.map { "not imported \($0.id): \($0.reason)" }
+            if let error = report.archiveError { lines.append("\(path): \(error)") }
+            lines.append("-- \(report.imported.count) imported, \(report.skipped.count) skipped, \(report.failed.count) failed")
+            return report.isComplete ? .done(lines.joined(separator: "\n")) : .failed(lines.joined(separator: "\n"))
+        case .replay(let request):
+            let selection = JournalSelection(
+                ids: Set(try request.ids.map(messageID)), recipientDomain: request.domain,
+                completedSince: request.since, completedUntil: request.until
+            )
+            let replayed = try await journal.replay(selection)
+            scheduler.notify()
+            for id in replayed { logger.notice("id=\(id) replayed by the operator") }
+            let lines = replayed.map { "requeued \($0)" } + ["-- \(replayed.count) message\(replayed.count == 1 ? "" : "s") requeued"]
+            return .done(lines.joined(separator: "\n"))
         }
     }
 

@@ -142,6 +142,8 @@ extension ControlCommand {
         case .log(let verbose): "log \(verbose ? "verbose" : "brief")"
         case .trace(let subsystem, let enabled): "trace \(subsystem) \(enabled ? "on" : "off")"
         case .enqueue: "enqueue"
+        case .importArchive(let path): "import \(path)"
+        case .replay: "replay"
         }
     }
 }

@@ -257,11 +257,21 @@ actor DeliveryScheduler: Service {
     // MARK: - Delivering
 
     private func deliver(_ batch: DeliveryBatch) async {
+        let id = batch.message.envelope.id
         let body: [UInt8]?
         do {
-            body = try journal.body(of: batch.message.envelope.id)
+            body = try journal.body(of: id)
+        } catch let error as JournalError where error.code == .corruptRecord {
+            // A damaged body takes its message out of service once, like a damaged envelope.
+            do {
+                try await journal.commit([.quarantine(id, reason: "message body: \(error.detail)")])
+                logger.error("id=\(id) quarantined: message body: \(error.detail) (ternctl show queue --corrupt)")
+            } catch {
+                logger.error("id=\(id) cannot read the message nor quarantine it: \(error)")
+            }
+            body = nil
         } catch {
-            logger.error("id=\(batch.message.envelope.id) cannot read the message: \(error)")
+            logger.error("id=\(id) cannot read the message: \(error)")
             body = nil
         }
         guard let body else { return release(batch) }

@@ -92,6 +92,12 @@ public enum ControlCommand: Codable, Hashable, Sendable {
     case trace(subsystem: String, enabled: Bool)
     /// Queues a message from a local program (the sendmail enqueuer), durably.
     case enqueue(Submission)
+    /// Stores the messages of a queue archive (a file or a directory of
+    /// `.tern` files, an absolute path the daemon can read); ids already
+    /// queued are skipped.
+    case importArchive(path: String)
+    /// Queues completed messages kept in history again.
+    case replay(ReplayRequest)
 }
 
 /// What a command produced.

@@ -202,6 +202,25 @@ public struct DestinationReport: Codable, Hashable, Sendable {
     }
 }
 
+/// Which completed messages `replay` queues again; every given criterion must hold.
+public struct ReplayRequest: Codable, Hashable, Sendable {
+    /// Only these message ids, when not empty.
+    public var ids: [String]
+    /// Only recipients in this domain.
+    public var domain: String?
+    /// Completed at or after this time.
+    public var since: Date?
+    /// Completed before this time.
+    public var until: Date?
+
+    public init(ids: [String] = [], domain: String? = nil, since: Date? = nil, until: Date? = nil) {
+        self.ids = ids
+        self.domain = domain
+        self.since = since
+        self.until = until
+    }
+}
+
 /// A message handed over by a local program, as the sendmail enqueuer builds it.
 public struct Submission: Codable, Hashable, Sendable {
     /// One recipient with its DSN parameters.
