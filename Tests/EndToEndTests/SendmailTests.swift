@@ -54,6 +54,26 @@ struct SendmailTests {
         #expect(!report.contains("\nhello\n"), "RET=HDRS returns the header only")
     }
 
+    @Test("the submission socket is open to all, records the real submitter, and takes nothing but submissions", .timeLimit(.minutes(1)))
+    func submissionSocket() throws {
+        let daemon = try TernDaemonProcess(config: Self.config)
+        let socket = daemon.workspace.file("var/enqueue.sock")
+        var info = stat()
+        #expect(stat(socket, &info) == 0 && info.st_mode & 0o777 == 0o666)
+        let result = try runCommand(BuiltProducts.path("tern-sendmail"), ["-v", "--socket", socket, "alice@example.test"],
+                                    input: Data("Subject: by the submission socket\n\nhi\n".utf8), timeout: 60)
+        #expect(result.status == 0, "\(result.error)")
+        let id = try #require(Self.queuedID(result), "\(result.output)")
+        let message = try #require(try daemon.controlJSON(["show", "message", id]) as? [String: Any])
+        let submitter = String(cString: getpwuid(getuid()).pointee.pw_name)
+        #expect(message["authUser"] as? String == submitter)
+        #expect(message["client"] as? String == "local")
+        let refused = try runCommand(BuiltProducts.path("ternctl"), ["pause", "smtp", "--socket", socket])
+        #expect(refused.status == 1)
+        #expect(refused.error.contains("only enqueue and show queue"), "\(refused.error)")
+        #expect(LocalDeliveryTests.eventually(30) { Self.mailbox(daemon, "alice").count == 1 }, "\(daemon.log)")
+    }
+
     @Test("-t takes recipients from To, Cc and Bcc and removes Bcc; -F names the added From", .timeLimit(.minutes(1)))
     func recipientsFromHeaders() throws {
         let daemon = try TernDaemonProcess(config: Self.config)

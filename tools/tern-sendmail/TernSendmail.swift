@@ -23,7 +23,7 @@ enum TernSendmail {
             if (CommandLine.arguments.first.map { URL(fileURLWithPath: $0).lastPathComponent } == "mailq") {
                 options.mode = .listQueue
             }
-            let socket = options.controlSocket ?? ProcessInfo.processInfo.environment["TERN_CONTROL_SOCKET"] ?? "./var/control.sock"
+            let socket = options.controlSocket ?? ProcessInfo.processInfo.environment["TERN_ENQUEUE_SOCKET"] ?? "./var/enqueue.sock"
             switch options.mode {
             case .submit:
                 let context = context()

@@ -22,6 +22,7 @@ public enum TernDaemon {
     public struct Startup: Sendable {
         let sockets: [(ListenerConfig, [ListeningSocket])]
         let controlSocket: ListeningSocket
+        let submissionSocket: ListeningSocket
         let spoolDirectory: String
     }
 
@@ -47,11 +48,14 @@ public enum TernDaemon {
             (listener, try bindAddresses(listener).map { try ListeningSocket.bind($0) })
         }
         let controlSocket = try ControlService.bind(path: configuration.controlSocketPath, owner: privileges)
+        let submissionSocket = try SubmissionSocketService.bind(
+            path: SubmissionSocketService.path(besideControlSocket: configuration.controlSocketPath), owner: privileges
+        )
         if let privileges {
             try privileges.drop()
             logger.notice("running as user \(privileges.name) (uid \(privileges.uid), gid \(privileges.gid))")
         }
-        return Startup(sockets: sockets, controlSocket: controlSocket, spoolDirectory: spoolDirectory)
+        return Startup(sockets: sockets, controlSocket: controlSocket, submissionSocket: submissionSocket, spoolDirectory: spoolDirectory)
     }
 
     /// Runs until SIGTERM/SIGINT, then stops accepting, lets sessions finish
@@ -138,6 +142,10 @@ public enum TernDaemon {
             ),
             at: 1
         )
+        services.append(SubmissionSocketService(
+            path: SubmissionSocketService.path(besideControlSocket: configuration.controlSocketPath),
+            socket: startup.submissionSocket, dispatcher: dispatcher, logger: Logger(label: "tern.control")
+        ))
         let serviceGroup = ServiceGroup(configuration: ServiceGroupConfiguration(
             services: services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
             gracefulShutdownSignals: [.sigterm, .sigint],

@@ -1,0 +1,150 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import Foundation
+import Logging
+import NIOCore
+import ServiceLifecycle
+import Transport
+
+/// The submission socket: `enqueue.sock` beside the control socket, mode
+/// 0666, for the sendmail enqueuer of every local user. It speaks the control
+/// protocol but takes only `enqueue` and `show queue`, and it names the
+/// submitter from the kernel's peer credentials (`SO_PEERCRED`), never from
+/// the request, so a message's `user` cannot be forged.
+///
+/// Connections are served by plain threads: NIO does not expose a Unix
+/// socket's peer credentials.
+struct SubmissionSocketService: Service {
+    let path: String
+    let socket: ListeningSocket
+    let dispatcher: ControlDispatcher
+    let logger: Logger
+
+    /// The submission socket's path for a control socket at `controlPath`.
+    static func path(besideControlSocket controlPath: String) -> String {
+        URL(fileURLWithPath: controlPath).deletingLastPathComponent().appendingPathComponent("enqueue.sock").relativePath
+    }
+
+    /// Binds the socket (before privileges are dropped), mode 0666, owned by `owner` when given.
+    static func bind(path: String, owner: PrivilegeDrop?) throws -> ListeningSocket {
+        do {
+            unlink(path)
+            let socket = try ListeningSocket.bind(try SocketAddress(unixDomainSocketPath: path))
+            guard chmod(path, 0o666) == 0 else {
+                close(socket.descriptor)
+                throw TernDaemon.StartupError(description: "cannot set mode 0666: \(String(cString: strerror(errno)))")
+            }
+            try owner?.handOver(path)
+            return socket
+        } catch {
+            throw TernDaemon.StartupError(description: "submission socket \(path): \(error)")
+        }
+    }
+
+    func run() async throws {
+        logger.notice("submission socket \(path)")
+        let listener = socket.descriptor
+        let (dispatcher, logger) = (self.dispatcher, self.logger)
+        let acceptor = Thread {
+            while true {
+                let connection = accept(listener, nil, nil)
+                if connection < 0 {
+                    if errno == EINTR || errno == ECONNABORTED { continue }
+                    return
+                }
+                Thread.detachNewThread { Self.serve(connection, dispatcher: dispatcher, logger: logger) }
+            }
+        }
+        acceptor.start()
+        await withGracefulShutdownHandler {
+            while !Task.isCancelled && !Task.isShuttingDownGracefully {
+                try? await Task.sleep(for: .milliseconds(200))
+            }
+        } onGracefulShutdown: {}
+        shutdown(listener, Int32(SHUT_RDWR))
+        close(listener)
+        unlink(path)
+    }
+
+    /// The requests a submitter may make.
+    static func isAllowed(_ command: ControlCommand) -> Bool {
+        switch command {
+        case .enqueue, .showQueue: true
+        default: false
+        }
+    }
+
+    /// Answers one connection's requests in order until it closes.
+    private static func serve(_ connection: Int32, dispatcher: ControlDispatcher, logger: Logger) {
+        defer { close(connection) }
+        var timeout = timeval(tv_sec: 60, tv_usec: 0)
+        setsockopt(connection, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var credentials = PeerCredentials()
+        var length = socklen_t(MemoryLayout<PeerCredentials>.size)
+        guard getsockopt(connection, SOL_SOCKET, SO_PEERCRED, &credentials, &length) == 0 else { return }
+        let user = getpwuid(credentials.uid).map { String(cString: $0.pointee.pw_name) } ?? "uid\(credentials.uid)"
+        var pending: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
+        while true {
+            while let newline = pending.firstIndex(of: UInt8(ascii: "\n")) {
+                let line = Array(pending[..<newline])
+                pending.removeSubrange(...newline)
+                let result = answer(line, user: user, dispatcher: dispatcher)
+                guard let bytes = try? ControlProtocol.encode(ControlResponse(result)), writeAll(connection, bytes) else { return }
+            }
+            guard pending.count <= ControlProtocol.maxLineLength else { return }
+            let count = chunk.withUnsafeMutableBytes { read(connection, $0.baseAddress!, $0.count) }
+            guard count > 0 else { return }
+            pending.append(contentsOf: chunk[..<count])
+        }
+    }
+
+    private static func answer(_ line: [UInt8], user: String, dispatcher: ControlDispatcher) -> ControlResult {
+        guard let request = try? ControlProtocol.decode(ControlRequest.self, from: line) else {
+            return .failed("malformed request")
+        }
+        guard isAllowed(request.command) else {
+            return .failed("only enqueue and show queue are taken on the submission socket; use the control socket")
+        }
+        var command = request.command
+        if case .enqueue(var submission) = command {
+            submission.user = user
+            command = .enqueue(submission)
+        }
+        let box = ResultBox()
+        let done = DispatchSemaphore(value: 0)
+        Task {
+            box.result = await dispatcher.handle(command)
+            done.signal()
+        }
+        done.wait()
+        return box.result ?? .failed("no answer")
+    }
+
+    private static func writeAll(_ connection: Int32, _ bytes: [UInt8]) -> Bool {
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes.withUnsafeBytes { write(connection, $0.baseAddress! + offset, bytes.count - offset) }
+            if written < 0 && errno == EINTR { continue }
+            guard written > 0 else { return false }
+            offset += written
+        }
+        return true
+    }
+
+    /// `struct ucred` of <sys/socket.h>, which Glibc's module leaves out (it needs `_GNU_SOURCE`).
+    private struct PeerCredentials {
+        var pid: Int32 = 0
+        var uid: UInt32 = 0
+        var gid: UInt32 = 0
+    }
+
+    /// Carries a result from the task to the waiting thread.
+    private final class ResultBox: @unchecked Sendable {
+        // @unchecked: written by the task before it signals, read by the thread after it waits.
+        var result: ControlResult?
+    }
+}
