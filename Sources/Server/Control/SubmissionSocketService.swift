@@ -59,11 +59,7 @@ struct SubmissionSocketService: Service {
             }
         }
         acceptor.start()
-        await withGracefulShutdownHandler {
-            while !Task.isCancelled && !Task.isShuttingDownGracefully {
-                try? await Task.sleep(for: .milliseconds(200))
-            }
-        } onGracefulShutdown: {}
+        try? await gracefulShutdown()
         shutdown(listener, Int32(SHUT_RDWR))
         close(listener)
         unlink(path)
