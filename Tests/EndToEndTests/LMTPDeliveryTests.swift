@@ -32,6 +32,26 @@ struct LMTPDeliveryTests {
         #expect(LocalDeliveryTests.eventually(10) { daemon.log.contains("id=\(id) to=<bob@example.test> relay=\(dovecot.socketPath) ") }, "\(daemon.log)")
     }
 
+    @Test("virtual on an LMTP action: addresses map to the store's mailboxes, a list to several", .timeLimit(.minutes(2)))
+    func virtualMailboxes() throws {
+        let dovecot = try DovecotLMTPPeer(users: ["bob", "carol"])
+        let daemon = try TernDaemonProcess(config: """
+            hostname mx.test
+            queue path "$DIR/var/queue" retry 1s..2s expire 1h warn 30m
+            table vmap { info@example.test = bob, team@example.test = "bob, carol" }
+            listen on 127.0.0.1 port $PORT
+            action "store" lmtp "127.0.0.1:\(dovecot.port)" virtual <vmap>
+            match from any for domain "example.test" action "store"
+            """)
+        _ = try LocalDeliveryTests.send(daemon, from: "alice@sender.test", to: "info@example.test", body: "Subject: to info\r\n\r\nbody\r\n")
+        _ = try LocalDeliveryTests.send(daemon, from: "alice@sender.test", to: "team@example.test", body: "Subject: to the team\r\n\r\nbody\r\n")
+        #expect(try LocalDeliveryTests.eventually(30) {
+            try dovecot.messages(for: "bob").count == 2 && dovecot.messages(for: "carol").count == 1
+        }, "\(daemon.log)\n\(dovecot.log)")
+        #expect(try dovecot.messages(for: "carol").first?.contains("Subject: to the team") == true)
+        #expect(try !dovecot.messages(for: "carol").joined().contains("Subject: to info"))
+    }
+
     @Test("the known user's mail is in Dovecot's maildir; the unknown user's fails and bounces with Dovecot's reply",
           .timeLimit(.minutes(2)))
     func knownAndUnknownUser() throws {

@@ -6,7 +6,7 @@
 ///     action "users" maildir userbase <vusers> forward-file
 ///     action "outbound" relay helo mx.example.com tls verify
 ///
-/// `alias` and `virtual` are exclusive; `userbase` and `forward-file` only apply
+/// `alias` and `virtual` are exclusive; all four options apply only
 /// to local methods (maildir, mbox, mda, lmtp).
 public struct ActionConfig: Hashable, Sendable {
     /// The name rules use in `action NAME`.

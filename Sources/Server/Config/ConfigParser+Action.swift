@@ -2,7 +2,7 @@
 extension ConfigParser {
     private static let methods = ["maildir", "mbox", "mda", "lmtp", "relay"]
     private static let localOptions = ["alias", "virtual", "userbase", "forward-file"]
-    private static let relayOptions = ["host", "backup", "helo", "src", "tls", "auth", "alias", "virtual"]
+    private static let relayOptions = ["host", "backup", "helo", "src", "tls", "auth"]
     private static let allOptions = Set(localOptions + relayOptions + ["rcpt-to"])
 
     /// The pieces of an action statement gathered before it is checked as a whole.
@@ -32,10 +32,10 @@ extension ConfigParser {
     /// ```
     /// action  = "action" NAME method option*
     /// method  = "maildir" [PATH] | "mbox" [PATH] | "mda" COMMAND | "lmtp" DEST | "relay"
-    /// option  = "alias" TABLE | "virtual" TABLE | "userbase" TABLE | "forward-file"  ; local methods
+    /// option  = "alias" TABLE | "virtual" TABLE | "userbase" TABLE | "forward-file"  ; local methods and lmtp
     ///         | "rcpt-to"                                                           ; lmtp
     ///         | "host" URL | "backup" ["mx" NAME] | "helo" NAME | "src" ADDRESS
-    ///         | "tls" ["verify" | "opportunistic"] | "auth" TABLE                     ; relay (with alias, virtual)
+    ///         | "tls" ["verify" | "opportunistic"] | "auth" TABLE                     ; relay
     /// URL     = ("smtp" | "smtp+tls" | "smtps" | "lmtp") "://" [LABEL "@"] HOST [":" PORT]
     /// ```
     mutating func parseAction(_ cursor: inout StatementCursor) throws(ConfigError) {

@@ -27,7 +27,7 @@
 ///            [auth <T> [insecure] | auth-optional <T> [insecure]] [hostname NAME] [tag NAME] [mask-src]
 ///     action NAME maildir [PATH] | mbox [PATH] | mda COMMAND | lmtp DEST [rcpt-to]
 ///            | relay [host URL | backup [mx NAME]] [helo NAME] [src ADDRESS] [tls [verify|opportunistic]] [auth <T>]
-///            [alias <T> | virtual <T>] [userbase <T>] [forward-file]
+///            [alias <T> | virtual <T>] [userbase <T>] [forward-file]   (local methods and lmtp)
 ///     match [!] CRITERION … action NAME | reject
 ///       CRITERION = from any | from local | from src <T>|NET | from auth [<T>] | from mail-from <T>|ADDR
 ///                 | tag NAME | for any | for local | for domain <T>|DOMAIN | for rcpt <T>|ADDR
@@ -38,9 +38,11 @@
 /// file with `dbpath PATH` and one `query_SERVICE SQL` line per lookup service
 /// (`domain alias virtual credentials userinfo netaddr mailaddr`; see
 /// ``SQLiteTableSettings``). `alias`, `virtual`, `userbase` and
-/// `forward-file` apply to maildir, mbox and mda actions (``RecipientExpander``);
-/// `lmtp` and `relay` actions accept `alias` and `virtual` but do not apply
-/// them yet.
+/// `forward-file` apply to maildir, mbox, mda and lmtp actions
+/// (``RecipientExpander``; an lmtp action names the expanded accounts in its
+/// RCPT commands, and without `userbase` leaves it to the store which exist).
+/// `lmtp` without `rcpt-to` names a recipient by its local part, with it by
+/// the whole address.
 ///
 /// Durations are `30s 5m 4h 4d 1w` (bare numbers are seconds), sizes
 /// `512 64K 35M 1G` (1024-based). Every default is in ``ConfigDefaults``, and

@@ -37,21 +37,47 @@ struct RemoteDeliveryAgent: Sendable {
     }
 
     private func deliverLimited(_ batch: DeliveryBatch, action: ActionConfig, body: [UInt8]) async -> [DeliveryResult] {
+        let plan: LMTPRecipients?
+        if case .lmtp(_, let usesRecipientAddress) = action.method {
+            let snapshot = store.current
+            plan = LMTPRecipients(
+                batch, action: action, usesRecipientAddress: usesRecipientAddress,
+                recipients: LocalRecipients(configuration: snapshot.configuration, tables: snapshot.tables)
+            )
+        } else {
+            plan = nil
+        }
+        let mailboxes = plan?.mailboxes ?? batch.recipients.map { LMTPRecipients.Mailbox(owner: $0.index, recipient: $0.recipient, address: $0.recipient.address) }
+        let settled = mailboxes.isEmpty ? [:] : await transmit(mailboxes, batch: batch, action: action, body: body)
+        var byOwner: [UInt32: [DeliveryResult]] = [:]
+        for (position, mailbox) in mailboxes.enumerated() {
+            byOwner[mailbox.owner, default: []].append(settled[position] ?? .failed(mailbox.owner, .temporary(.noAnswerFromHost, "no server could be reached")))
+        }
+        return batch.indices.map { index in
+            plan.map { $0.combine(index, byOwner[index] ?? []) } ?? byOwner[index]?.first ?? .failed(index, .temporary(.noAnswerFromHost, "not attempted"))
+        }
+    }
+
+    /// Sends one transaction to the first server that takes it; the results by position in `mailboxes`.
+    private func transmit(_ mailboxes: [LMTPRecipients.Mailbox], batch: DeliveryBatch, action: ActionConfig, body: [UInt8]) async -> [Int: DeliveryResult] {
         let targets: [Target]
         do {
             targets = try await self.targets(for: action, domain: batch.domain)
         } catch {
-            return batch.indices.map { .failed($0, error) }
+            return Dictionary(uniqueKeysWithValues: mailboxes.enumerated().map { ($0.offset, .failed($0.element.owner, error)) })
         }
         let envelope = batch.message.envelope
-        var pending = batch.recipients
-        var settled: [UInt32: DeliveryResult] = [:]
+        var pending = Array(mailboxes.indices)
+        var settled: [Int: DeliveryResult] = [:]
         var lastFailure = DeliveryFailure.temporary(.noAnswerFromHost, "no server could be reached")
         var anyConnected = false
         for target in targets where !pending.isEmpty {
             let transaction = OutboundTransaction(
                 sender: envelope.sender,
-                recipients: pending.map { OutboundRecipient(address: $0.recipient.address, notify: $0.recipient.notify, originalRecipient: $0.recipient.originalRecipient) },
+                recipients: pending.map {
+                    let mailbox = mailboxes[$0]
+                    return OutboundRecipient(address: mailbox.address, notify: mailbox.recipient.notify, originalRecipient: mailbox.recipient.originalRecipient)
+                },
                 body: body,
                 envelopeID: envelope.envelopeID,
                 ret: envelope.ret,
@@ -74,23 +100,27 @@ struct RemoteDeliveryAgent: Sendable {
             } catch {
                 await connection.quit()
                 lastFailure = Self.failure(error)
-                for result in error.settledResults { settled[pending[result.index].index] = Self.result(result, index: pending[result.index].index, mode: target.settings.mode) }
+                for result in error.settledResults {
+                    let position = pending[result.index]
+                    settled[position] = Self.result(result, index: mailboxes[position].owner, mode: target.settings.mode)
+                }
                 pending = pending.enumerated().filter { offset, _ in !error.settledResults.contains { $0.index == offset } }.map(\.element)
                 if error.isPermanent { break }
                 continue
             }
-            for result in results { settled[pending[result.index].index] = Self.result(result, index: pending[result.index].index, mode: target.settings.mode) }
+            for result in results {
+                let position = pending[result.index]
+                settled[position] = Self.result(result, index: mailboxes[position].owner, mode: target.settings.mode)
+            }
             // A recipient the server deferred at RCPT may fare better at the next host only when the host as a whole failed; here it answered.
             pending = []
         }
-        return batch.indices.map { index in
-            guard let result = settled[index] else {
-                var failed = DeliveryResult.failed(index, lastFailure)
-                failed.destinationUnreachable = !anyConnected && !lastFailure.isPermanent
-                return failed
-            }
-            return result
+        for position in pending {
+            var failed = DeliveryResult.failed(mailboxes[position].owner, lastFailure)
+            failed.destinationUnreachable = !anyConnected && !lastFailure.isPermanent
+            settled[position] = failed
         }
+        return settled
     }
 
     private static func result(_ result: RecipientResult, index: UInt32, mode: SMTPClientMode) -> DeliveryResult {

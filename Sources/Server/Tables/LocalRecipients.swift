@@ -1,9 +1,10 @@
 import Envelope
 import Foundation
 
-/// The recipients a local action (maildir, mbox, mda) knows, from one
-/// configuration snapshot: its `alias` or `virtual` table, its `userbase`
-/// (else the system's users) and, with `forward-file`, users' `~/.forward`.
+/// The recipients a local action (maildir, mbox, mda, or LMTP to a mail
+/// store) knows, from one configuration snapshot: its `alias` or `virtual`
+/// table, its `userbase` (else the system's users; for LMTP, whatever the
+/// store accepts) and, with `forward-file`, users' `~/.forward`.
 /// Used at RCPT time (unknown users get `550 5.1.1`) and at delivery (the
 /// recipient is expanded into targets). The I/O edge of ``RecipientExpander``.
 struct LocalRecipients {
@@ -13,15 +14,21 @@ struct LocalRecipients {
     /// Whether `action` has tables that decide which recipients exist; an
     /// action without them delivers any local part to the user of that name.
     static func checksRecipients(_ action: ActionConfig) -> Bool {
-        guard action.method.isLocalDelivery else { return false }
-        return action.aliasTable != nil || action.virtualTable != nil || action.userbaseTable != nil
+        switch action.method {
+        case .maildir, .mbox, .mda, .lmtp: action.aliasTable != nil || action.virtualTable != nil || action.userbaseTable != nil
+        case .relay: false
+        }
     }
 
     /// The account `name` for `action`: from its userbase, else the system.
     /// `root` (where `postmaster` and `mailer-daemon` lead) falls back to the
     /// system's root when the userbase does not list it.
     func account(_ name: String, for action: ActionConfig) -> Result<LocalAccount?, TableError> {
-        guard let userbase = action.userbaseTable else { return .success(LocalAccount.system(name)) }
+        guard let userbase = action.userbaseTable else {
+            // An LMTP store knows its own users and answers for each at RCPT.
+            if case .lmtp = action.method { return .success(LocalAccount(name: name, home: "/nonexistent", uid: 0, gid: 0)) }
+            return .success(LocalAccount.system(name))
+        }
         return tables.lookup(table: userbase, key: name, service: .userinfo).map { value in
             value.flatMap { LocalAccount(name: name, userinfo: $0) } ?? (name == "root" ? LocalAccount.system(name) : nil)
         }

@@ -72,7 +72,7 @@ struct ConfigErrorTests {
         Fixture("action a maildir \"%{nope}/x\"", "tern.conf:1:18: unknown variable '%{nope}' in a maildir path; expected one of %{dest}, %{dest.domain}, %{dest.user}, %{rcpt}, %{rcpt.domain}, %{rcpt.user}, %{sender}, %{sender.domain}, %{sender.user}, %{user.directory}, %{user.username}"),
         Fixture("action a deliver", "tern.conf:1:10: expected a delivery method (maildir, mbox, mda, lmtp, relay) after 'a', found 'deliver'"),
         Fixture("action a maildir helo x.example", "tern.conf:1:18: expected an option of 'maildir' (alias, virtual, userbase, forward-file) after 'maildir', found 'helo'"),
-        Fixture("action a relay userbase <u>", "tern.conf:1:16: expected an option of 'relay' (host, backup, helo, src, tls, auth, alias, virtual) after 'relay', found 'userbase'"),
+        Fixture("action a relay userbase <u>", "tern.conf:1:16: expected an option of 'relay' (host, backup, helo, src, tls, auth) after 'relay', found 'userbase'"),
         Fixture("action a lmtp \"host\"", "tern.conf:1:15: expected an LMTP destination (\"host:port\" or a socket path) after 'lmtp', found \"host\""),
         Fixture("action a relay host ftp://x", "tern.conf:1:21: expected a relay URL (such as smtps://label@smtp.example.com:465) after 'host', found 'ftp://x'"),
         Fixture("action a relay host smtp://u@h auth <t>", "tern.conf:1:32: 'auth' would send credentials without TLS; use an smtp+tls:// or smtps:// URL, or add 'tls'"),

@@ -47,7 +47,7 @@ struct ConfigPrinterTests {
                 listen on ::ffff:127.0.0.1 port 2 auth-optional <s> insecure tag t mask-src hostname x
                 listen on 2001:DB8:0:0:0:0:0:1 port 3
                 action r relay host lmtp://[::1]:2424 helo h.example src ::1 tls verify
-                action b relay backup alias <s>
+                action b relay backup
                 match tag t from auth <s> ! for domain "x.example" action r
                 match from src "::1/128" for domain "y.example" action b
                 """
