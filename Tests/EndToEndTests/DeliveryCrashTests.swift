@@ -12,6 +12,8 @@ struct DeliveryCrashTests {
     static let messageCount = 3000
     /// Messages to `reject.test`, whose sink answers every RCPT with a 5xx.
     static let rejectedCount = 200
+    /// Deliveries per second to `reject.test`: slow enough that the kill falls among its failures.
+    static let rejectRate = 10
     /// `limit … connections` for the sink's domain.
     static let connections = 10
     /// The scheduler's `maxConcurrentDeliveries` (DeliveryScheduler's default): at most this many
@@ -30,6 +32,7 @@ struct DeliveryCrashTests {
         match from any for domain "reject.test" action "rejecting"
         match from any for domain "sender.test" action "local"
         limit domain "example.test" connections \(connections) messages-per-connection 100
+        limit domain "reject.test" rate \(rejectRate)/s
         """
     }
 
@@ -41,21 +44,31 @@ struct DeliveryCrashTests {
         let rejectPort = freePort()
         var daemon = try TernDaemonProcess(config: Self.config(sinkPort: sinkPort, rejectPort: rejectPort), workspace: workspace)
 
-        // 1. Ingress with the sink down: every message is accepted (250) and
+        // 1. Ingress with the sinks down: every message is accepted (250) and
         // deferred, so that the kill below falls into delivery, not ingress.
+        // The messages to reject.test arrive at the same time as the others,
+        // so that their failures (and DSNs) straddle the kill.
+        let rejectSource = try PeerProcess("/usr/sbin/smtp-source", [
+            "-c", "-l", "1024", "-m", "\(Self.rejectedCount)", "-s", "2",
+            "-M", "client.test", "-f", "alice@sender.test", "-t", "bob@reject.test", "127.0.0.1:\(daemon.port)",
+        ], package: "postfix")
         let source = try PeerProcess.run("/usr/sbin/smtp-source", [
             "-c", "-l", "1024", "-m", "\(Self.messageCount)", "-s", "20",
             "-M", "client.test", "-f", "alice@sender.test", "-t", "bob@example.test", "127.0.0.1:\(daemon.port)",
         ], package: "postfix", limit: .seconds(120))
         #expect(source.status == 0, "smtp-source: \(source.output)")
-        let accepted = try daemon.queue().map { try #require($0["id"] as? String) }
-        try #require(accepted.count == Self.messageCount, "the journal holds \(accepted.count) messages")
-        let rejectSource = try PeerProcess.run("/usr/sbin/smtp-source", [
-            "-c", "-l", "1024", "-m", "\(Self.rejectedCount)", "-s", "5",
-            "-M", "client.test", "-f", "alice@sender.test", "-t", "bob@reject.test", "127.0.0.1:\(daemon.port)",
-        ], package: "postfix", limit: .seconds(60))
-        #expect(rejectSource.status == 0, "smtp-source: \(rejectSource.output)")
-        let rejected = try Set(daemon.queue().map { try #require($0["id"] as? String) }).subtracting(accepted)
+        try rejectSource.waitUntil("every message accepted", limit: .seconds(60)) {
+            (try? daemon.queue().count) == Self.messageCount + Self.rejectedCount
+        }
+        let ingress = try daemon.queue()
+        func ids(to domain: String) throws -> [String] {
+            try ingress.filter { message in
+                ((message["recipients"] as? [[String: Any]]) ?? []).contains { ($0["address"] as? String)?.hasSuffix("@" + domain) == true }
+            }.map { try #require($0["id"] as? String) }
+        }
+        let accepted = try ids(to: "example.test")
+        try #require(accepted.count == Self.messageCount, "the journal holds \(accepted.count) messages to example.test")
+        let rejected = try Set(ids(to: "reject.test"))
         try #require(rejected.count == Self.rejectedCount, "the journal holds \(rejected.count) messages to reject.test")
 
         // 2. The sink comes up; kill ternd once delivery is well under way.
@@ -73,6 +86,7 @@ struct DeliveryCrashTests {
         // it sent (the log line follows the journal commit).
         let sentBeforeKill = Self.sentIDs(daemon.log)
         let inFlight = Set(beforeRestart.keys).subtracting(sentBeforeKill)
+        let bouncedBeforeKill = Self.loggedIDs(daemon.log, status: "bounced").intersection(rejected)
 
         // 3. Restart on the same journal and wait until nothing is pending.
         daemon = try TernDaemonProcess(config: Self.config(sinkPort: sinkPort, rejectPort: rejectPort), workspace: workspace)
@@ -125,11 +139,11 @@ struct DeliveryCrashTests {
         #expect(Set(copies.keys).isSubset(of: Set(accepted)), "the sink got messages ternd never accepted")
         let duplicates = copies.values.reduce(0) { $0 + $1 - 1 }
         let duplicated = Set(copies.filter { $0.value > 1 }.keys)
-        print("DeliveryCrashTests: \(beforeRestart.count) messages at the sink before the restart, \(inFlight.count) of them in flight at the kill; \(copies.values.reduce(0, +)) dumps in all, \(duplicates) duplicates")
+        print("DeliveryCrashTests: \(beforeRestart.count) messages at the sink before the restart, \(inFlight.count) of them in flight at the kill; \(copies.values.reduce(0, +)) dumps in all, \(duplicates) duplicates; \(bouncedBeforeKill.count) of \(rejected.count) rejected messages bounced before the kill")
         #expect(duplicated.isSubset(of: inFlight), "duplicates of messages not in flight at the kill: \(duplicated.subtracting(inFlight).prefix(5))")
         #expect(copies.values.allSatisfy { $0 <= 2 })
         #expect(duplicates <= Self.schedulerConcurrency, "\(duplicates) duplicates")
-        withExtendedLifetime((sink, rejectingSink)) {}
+        withExtendedLifetime((sink, rejectingSink, rejectSource)) {}
     }
 
     /// The ternd message id in the first `by relay.test … id XXXX` Received header of `text`.
@@ -148,7 +162,15 @@ struct DeliveryCrashTests {
 
     /// The ids of the log lines `id=… to=<…> … status=sent`.
     static func sentIDs(_ log: String) -> Set<String> {
-        Set(log.matches(of: #/id=([0-9a-z]{20}) to=<[^>]*> .* status=sent /#).map { String($0.1) })
+        loggedIDs(log, status: "sent")
+    }
+
+    /// The ids of the log lines `id=… to=<…> … status=STATUS`.
+    static func loggedIDs(_ log: String, status: String) -> Set<String> {
+        Set(log.split(separator: "\n").compactMap { line in
+            guard line.contains(" status=\(status) ") else { return nil }
+            return line.firstMatch(of: #/id=([0-9a-z]{20}) to=</#).map { String($0.1) }
+        })
     }
 
     static func dumpCount(_ workspace: Workspace) -> Int {
