@@ -59,12 +59,14 @@ struct DeliveryReports: Sendable {
     /// that its own failure causes nothing more.
     func postmasterNotice(for message: QueuedMessage, outcomes: [(UInt32, Recipient, DeliveryResult)], body: [UInt8], now: Date) -> JournalChange? {
         let envelope = message.envelope
-        let failed = outcomes.filter { $0.1.state == .failed }.map { Self.recipientReport($0.1, action: .failed) }
-        guard !failed.isEmpty else { return nil }
+        let failedRecipients = outcomes.map(\.1).filter { $0.state == .failed }
+        guard !failedRecipients.isEmpty else { return nil }
         if envelope.flags.contains(.isPostmasterNotice) {
-            logger.error("id=\(envelope.id) postmaster notice undeliverable; not reported further")
+            let addresses = failedRecipients.map(\.address.wireForm).joined(separator: ",")
+            logger.error("id=\(envelope.id) to=\(addresses) postmaster notice undeliverable; not reported further")
             return nil
         }
+        let failed = failedRecipients.map { Self.recipientReport($0, action: .failed) }
         guard DSNPolicy.needsPostmasterNotice(envelope), let postmaster = configuration.bounce.postmaster else { return nil }
         var reported = envelope
         reported.sender = .mailbox(postmaster)
