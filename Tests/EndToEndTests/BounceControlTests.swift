@@ -3,7 +3,8 @@ import Testing
 import TestSupport
 
 /// The operator's control of DSNs through the real ternd: `no-dsn`
-/// listeners and `bounce postmaster` notices of double bounces.
+/// listeners, `bounce return` and `bounce postmaster` notices of double
+/// bounces.
 @Suite("Bounce control end to end", .serialized)
 struct BounceControlTests {
     /// ternd with an MDA that rejects every recipient of `example.test` and
@@ -80,5 +81,17 @@ struct BounceControlTests {
         #expect(queue.count == 3, "the message, its bounce and one notice, nothing more")
         #expect(daemon.log.components(separatedBy: "status=bounced").count - 1 == 3)
         #expect(daemon.log.contains("postmaster notice undeliverable; not reported further"), "\(daemon.log)")
+    }
+
+    @Test("bounce return headers: a bounce for a sender without RET returns the headers, not the body", .timeLimit(.minutes(1)))
+    func returnHeaders() throws {
+        let daemon = try Self.daemon(bounce: "bounce return headers")
+        _ = try LocalDeliveryTests.send(daemon, from: "frank@sender.test", to: "ghost@example.test", body: "Subject: lost\r\n\r\nsecret body line\r\n")
+        #expect(LocalDeliveryTests.eventually(20) { Self.inbox(daemon, "frank").count == 1 }, "\(daemon.log)")
+        let bounce = try #require(Self.inbox(daemon, "frank").first)
+        #expect(bounce.contains("Action: failed"))
+        #expect(bounce.contains("Content-Type: text/rfc822-headers"))
+        #expect(bounce.contains("Subject: lost"))
+        #expect(!bounce.contains("secret body line"))
     }
 }
