@@ -15,6 +15,12 @@ public struct Envelope: Hashable, Sendable {
         public static let eightBitMIME = Flags(rawValue: 1 << 2)
         /// The message arrived from the local machine (loopback or enqueuer).
         public static let fromLocal = Flags(rawValue: 1 << 3)
+        /// The message arrived on a listener marked `no-dsn`: no delivery
+        /// status notification is ever sent for it (failure, delay or success).
+        public static let suppressReports = Flags(rawValue: 1 << 4)
+        /// The message is a notice to the postmaster about a DSN we generated
+        /// that could not be delivered; its own failure is only logged.
+        public static let isPostmasterNotice = Flags(rawValue: 1 << 5)
     }
 
     public var id: MessageID

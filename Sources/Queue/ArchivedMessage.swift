@@ -55,6 +55,7 @@ public struct ArchivedMessage: Codable, Hashable, Sendable {
 
     private static let flagNames: [(Envelope.Flags, String)] = [
         (.isDSN, "dsn"), (.smtpUTF8, "smtputf8"), (.eightBitMIME, "8bitmime"), (.fromLocal, "local"),
+        (.suppressReports, "no-dsn"), (.isPostmasterNotice, "postmaster-notice"),
     ]
 
     /// The archive form of a queued message.

@@ -30,8 +30,9 @@ struct QueueArchiveTests {
         message.recipients[1].lastReply = "250 ok"
         message.recipients[1].lastAttempt = baseTime
         message.envelope.authUser = "alice"
-        message.envelope.flags = [.smtpUTF8, .fromLocal]
+        message.envelope.flags = [.smtpUTF8, .fromLocal, .suppressReports]
         let metadata = Self.archived(message)
+        #expect(metadata.flags == ["smtputf8", "local", "no-dsn"])
         let archive = try QueueArchive.encode([(metadata, body)])
         let decoded = try QueueArchive.decode(archive)
         #expect(decoded.count == 1)

@@ -48,7 +48,7 @@ struct RecordCodingTests {
         #expect(decoded == record)
         var nullSender = message.envelope
         nullSender.sender = .null
-        nullSender.flags = [.isDSN]
+        nullSender.flags = [.isDSN, .fromLocal, .isPostmasterNotice]
         let second = MessageRecord(envelope: nullSender, recipientCount: 1, bodyChunkCount: 1, completed: nil)
         #expect(try second.encoded().withUnsafeBytes { try MessageRecord.decode(id: nullSender.id, $0) } == second)
     }

@@ -14,6 +14,11 @@
 /// itself a DSN, or has the null reverse path, never gets one: DSNs go out
 /// with the null reverse path, and RFC 5321 §4.5.5 forbids answering such a
 /// message, which keeps bounces from looping.
+///
+/// Two site choices come on top: mail from a `no-dsn` listener
+/// (`.suppressReports`) gets no report at all (`isSuppressed`), and a DSN
+/// we generated that fails may be reported to the postmaster instead
+/// (`needsPostmasterNotice`), once: a notice never gets a notice.
 public enum DSNPolicy {
     /// Whether to report `action` for a recipient that asked for `notify`
     /// (nil when NOTIFY was absent) of a message that `isDSN` or not.
@@ -48,5 +53,18 @@ public enum DSNPolicy {
             defaultDelayWhenAbsent: defaultDelayWhenAbsent,
             isDSN: envelope.flags.contains(.isDSN) || envelope.sender == .null
         )
+    }
+
+    /// Whether the site forbids reports on the message with `envelope`
+    /// whatever its sender asked: it arrived on a `no-dsn` listener.
+    public static func isSuppressed(_ envelope: Envelope) -> Bool {
+        envelope.flags.contains(.suppressReports)
+    }
+
+    /// Whether a permanent failure of the message with `envelope` calls for
+    /// a notice to the postmaster (when one is configured): the message is a
+    /// DSN we generated, and not itself such a notice.
+    public static func needsPostmasterNotice(_ envelope: Envelope) -> Bool {
+        envelope.flags.contains(.isDSN) && !envelope.flags.contains(.isPostmasterNotice)
     }
 }

@@ -1,3 +1,5 @@
+import Envelope
+
 /// Every default of the configuration language, in one place.
 ///
 /// A setting the configuration does not mention takes the value here;
@@ -99,6 +101,12 @@ public enum ConfigDefaults {
     /// `bounce warn-on-missing-notify`: a recipient without NOTIFY gets delay warnings, yes
     /// (RFC 3461 §4.1 leaves this to the MTA).
     public static let warnOnMissingNotify = true
+    /// `bounce return`: a failure report returns the whole message when the sender gave no RET, `full`.
+    public static let bounceReturn = DSNReturn.full
+    /// `bounce max-return-size`: the most octets of the original message a report returns, 64K.
+    public static let bounceMaxReturnSize = 64 * 1024
+    /// `bounce postmaster`: nobody is told of double bounces, `none`.
+    public static let bouncePostmaster: MailAddress? = nil
 
     // MARK: - Actions
 

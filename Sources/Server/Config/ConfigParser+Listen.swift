@@ -1,14 +1,14 @@
 // The listen statement.
 extension ConfigParser {
     private static let listenOptions = [
-        "port", "tls", "tls-require", "smtps", "pki", "auth", "auth-optional", "hostname", "tag", "mask-src",
+        "port", "tls", "tls-require", "smtps", "pki", "auth", "auth-optional", "hostname", "tag", "mask-src", "no-dsn",
     ]
 
     /// ```
     /// listen = "listen" "on" (ADDRESS | INTERFACE) option*
     /// option = "port" PORT | "tls" | "tls-require" | "smtps" | "pki" NAME
     ///        | ("auth" | "auth-optional") TABLE ["insecure"]
-    ///        | "hostname" NAME | "tag" NAME | "mask-src"
+    ///        | "hostname" NAME | "tag" NAME | "mask-src" | "no-dsn"
     /// ```
     mutating func parseListen(_ cursor: inout StatementCursor, at location: ConfigLocation) throws(ConfigError) {
         try cursor.expect("on")
@@ -20,6 +20,7 @@ extension ConfigParser {
         var hostname: String?
         var tag: String?
         var masksSource = false
+        var suppressesReports = false
         var seen: Set<String> = []
         while !cursor.atEnd {
             let (option, optionLocation) = try cursor.expectKeyword(
@@ -56,6 +57,8 @@ extension ConfigParser {
                 (hostname, _) = try cursor.hostName()
             case "tag":
                 (tag, _) = try cursor.name("a tag name")
+            case "no-dsn":
+                suppressesReports = true
             default:
                 masksSource = true
             }
@@ -87,7 +90,8 @@ extension ConfigParser {
             allowsPlaintextAuth: auth?.insecure != nil,
             hostname: hostname ?? config.hostname,
             tag: tag,
-            masksSource: masksSource
+            masksSource: masksSource,
+            suppressesReports: suppressesReports
         )
         if let index = config.listeners.firstIndex(where: { $0.address == listener.address && $0.port == listener.port }) {
             throw ConfigError(

@@ -1,4 +1,5 @@
 // The global statements: smtp, pki, table, resolver, metrics, control, bounce.
+import Envelope
 extension ConfigParser {
     private static let smtpLimitNames = ["recipients", "sessions", "per-client", "errors", "line-length", "command-length"]
     private static let smtpTimeoutNames = ["command", "data", "initial", "mail", "rcpt", "data-init", "data-block", "data-termination"]
@@ -215,12 +216,38 @@ extension ConfigParser {
     }
 
     /// ```
-    /// bounce = "bounce" "warn-on-missing-notify" ("yes" | "no")
+    /// bounce = "bounce" ( "warn-on-missing-notify" ("yes" | "no") | "return" ("full" | "headers")
+    ///                   | "max-return-size" SIZE | "postmaster" (ADDRESS | "none") )
     /// ```
     mutating func parseBounce(_ cursor: inout StatementCursor) throws(ConfigError) {
-        let (_, location) = try cursor.expectKeyword("a bounce setting (warn-on-missing-notify)", among: ["warn-on-missing-notify"])
-        let (flag, _) = try cursor.expectKeyword("'yes' or 'no'", among: ["yes", "no"])
-        try claim("bounce warn-on-missing-notify", at: location)
-        config.bounce.warnOnMissingNotify = flag == "yes"
+        let settings = ["warn-on-missing-notify", "return", "max-return-size", "postmaster"]
+        let (setting, location) = try cursor.expectKeyword(
+            "a bounce setting (\(settings.joined(separator: ", ")))", among: settings
+        )
+        switch setting {
+        case "warn-on-missing-notify":
+            let (flag, _) = try cursor.expectKeyword("'yes' or 'no'", among: ["yes", "no"])
+            try claim("bounce warn-on-missing-notify", at: location)
+            config.bounce.warnOnMissingNotify = flag == "yes"
+        case "return":
+            let (what, _) = try cursor.expectKeyword("'full' or 'headers'", among: ["full", "headers"])
+            try claim("bounce return", at: location)
+            config.bounce.defaultReturn = what == "full" ? .full : .headers
+        case "max-return-size":
+            let (size, _) = try cursor.size()
+            try claim("bounce max-return-size", at: location)
+            config.bounce.maximumReturnedSize = size
+        default:
+            var postmaster: MailAddress?
+            if !cursor.accept("none") {
+                let (address, _) = try cursor.parsed("a mail address such as postmaster@example.com, or 'none'") { text -> MailAddress? in
+                    guard let address = try? MailAddress.parse(Substring(text), allowUTF8: true), !address.domain.isEmpty else { return nil }
+                    return address
+                }
+                postmaster = address
+            }
+            try claim("bounce postmaster", at: location)
+            config.bounce.postmaster = postmaster
+        }
     }
 }

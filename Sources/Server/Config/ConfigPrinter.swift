@@ -1,3 +1,5 @@
+import Envelope
+
 /// Writes a ``Configuration`` back in the configuration language with every
 /// default explicit: the text behind ``Configuration/effectiveDescription``.
 ///
@@ -10,7 +12,7 @@ enum ConfigPrinter {
     static func print(_ config: Configuration) -> String {
         var globals = config.user.map { ["user \(word($0))"] } ?? []
         globals += smtpLines(config.smtp)
-        globals.append("bounce warn-on-missing-notify \(config.bounce.warnOnMissingNotify ? "yes" : "no")")
+        globals += bounceLines(config.bounce)
         globals.append(config.resolver.map { "resolver \($0.address) port \($0.port)" } ?? "resolver system")
         globals.append(config.metrics.map { "metrics listen on \($0.address) port \($0.port)" } ?? "metrics none")
         globals.append("control socket \(quoted(config.controlSocketPath))")
@@ -70,6 +72,15 @@ enum ConfigPrinter {
                 + " data-block \(format(timeouts.dataBlock)) data-termination \(format(timeouts.dataTermination))",
             "smtp reject-delay \(format(smtp.rejectDelay))",
             "smtp bare-lf \(smtp.bareLineFeed.rawValue)",
+        ]
+    }
+
+    private static func bounceLines(_ bounce: BounceConfig) -> [String] {
+        [
+            "bounce warn-on-missing-notify \(bounce.warnOnMissingNotify ? "yes" : "no")",
+            "bounce return \(bounce.defaultReturn == .full ? "full" : "headers")",
+            "bounce max-return-size \(ConfigValue.format(size: bounce.maximumReturnedSize))",
+            "bounce postmaster \(bounce.postmaster.map { word($0.description) } ?? "none")",
         ]
     }
 
@@ -148,6 +159,7 @@ enum ConfigPrinter {
         line += " hostname \(word(listener.hostname))"
         if let tag = listener.tag { line += " tag \(tag)" }
         if listener.masksSource { line += " mask-src" }
+        if listener.suppressesReports { line += " no-dsn" }
         return line
     }
 

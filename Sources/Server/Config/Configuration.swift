@@ -22,9 +22,9 @@
 ///     resolver system | resolver ADDRESS [port N]
 ///     metrics none | metrics listen on ADDRESS [port N]
 ///     control socket PATH
-///     bounce warn-on-missing-notify yes|no
+///     bounce warn-on-missing-notify yes|no | return full|headers | max-return-size SIZE | postmaster ADDRESS|none
 ///     listen on ADDRESS|INTERFACE [port N] [tls | tls-require | smtps] [pki NAME]
-///            [auth <T> [insecure] | auth-optional <T> [insecure]] [hostname NAME] [tag NAME] [mask-src]
+///            [auth <T> [insecure] | auth-optional <T> [insecure]] [hostname NAME] [tag NAME] [mask-src] [no-dsn]
 ///     action NAME maildir [PATH] | mbox [PATH] | mda COMMAND | lmtp DEST [rcpt-to]
 ///            | relay [host URL | backup [mx NAME]] [helo NAME] [src ADDRESS] [tls [verify|opportunistic]] [auth <T>]
 ///            [alias <T> | virtual <T>] [userbase <T>] [forward-file]   (local methods and lmtp)

@@ -4,6 +4,7 @@
 ///     listen on 0.0.0.0 port 587 tls-require pki mx.example.com auth <secrets> hostname submit.example.com tag SUBMIT
 ///     listen on 0.0.0.0 port 465 smtps pki mx.example.com auth-optional <secrets> mask-src
 ///     listen on lo port 25 tls
+///     listen on 192.0.2.1 port 25 no-dsn
 ///
 /// AUTH (RFC 4954) is only offered over TLS: after STARTTLS on a `tls` listener,
 /// at once on `tls-require` and `smtps` listeners. `insecure` after the auth
@@ -74,6 +75,10 @@ public struct ListenerConfig: Hashable, Sendable {
     public var tag: String?
     /// `mask-src`: Received headers omit the client's address and name.
     public var masksSource: Bool
+    /// `no-dsn`: no DSN (failure, delay or success) is ever sent for mail
+    /// that arrived on this listener, to keep bounces from reaching forged
+    /// senders (backscatter).
+    public var suppressesReports: Bool
 
     /// Creates a listener.
     public init(
@@ -85,7 +90,8 @@ public struct ListenerConfig: Hashable, Sendable {
         allowsPlaintextAuth: Bool = false,
         hostname: String,
         tag: String? = nil,
-        masksSource: Bool = false
+        masksSource: Bool = false,
+        suppressesReports: Bool = false
     ) {
         self.address = address
         self.port = port
@@ -96,5 +102,6 @@ public struct ListenerConfig: Hashable, Sendable {
         self.hostname = hostname
         self.tag = tag
         self.masksSource = masksSource
+        self.suppressesReports = suppressesReports
     }
 }

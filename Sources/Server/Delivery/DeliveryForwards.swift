@@ -14,7 +14,8 @@ import Queue
 /// through other messages or hosts, as Postfix detects it). DSN requests
 /// follow RFC 3461 §6.2.7: one forward address carries NOTIFY and ORCPT on
 /// unchanged; several get NOTIFY without SUCCESS (the sender was told
-/// `expanded`) and ORCPT naming the expanded recipient.
+/// `expanded`) and ORCPT naming the expanded recipient. A forward of mail
+/// from a `no-dsn` listener stays without DSNs.
 struct DeliveryForwards: Sendable {
     let configuration: Configuration
     let ids: MessageIDGenerator
@@ -31,7 +32,7 @@ struct DeliveryForwards: Sendable {
     func forward(_ original: Envelope, _ recipient: Recipient, to addresses: [MailAddress], body: [UInt8], now: Date) -> NewMessage {
         let arrival = Date(journalMilliseconds: now)
         let bytes = Array("Delivered-To: \(recipient.address)\r\n".utf8) + body
-        var flags = original.flags.intersection([.smtpUTF8, .eightBitMIME])
+        var flags = original.flags.intersection([.smtpUTF8, .eightBitMIME, .suppressReports])
         flags.insert(.fromLocal)
         let envelope = Envelope(
             id: ids.next(now: now), sender: original.sender, envelopeID: original.envelopeID, ret: original.ret,

@@ -1,5 +1,6 @@
 import Envelope
 import Foundation
+import Logging
 import Queue
 
 /// Turns delivery outcomes into the DSNs the sender asked for (RFC 3461),
@@ -8,13 +9,21 @@ import Queue
 /// successes (`delivered` for final delivery, `relayed` past a server that
 /// does not speak DSN, `expanded` for an alias with several targets). DSNs
 /// themselves never cause DSNs.
+///
+/// Site choices come from the `bounce` statements: what a report returns
+/// (`return`, `max-return-size`), and `postmaster`, who gets one notice when
+/// a DSN we generated fails for good (a double bounce), with the failed DSN's
+/// headers; a failing notice is only logged. Mail from a `no-dsn` listener
+/// gets no report at all; each report skipped for that is logged.
 struct DeliveryReports: Sendable {
     let configuration: Configuration
     let ids: MessageIDGenerator
+    let logger: Logger
 
-    init(configuration: Configuration, ids: MessageIDGenerator = MessageIDGenerator()) {
+    init(configuration: Configuration, ids: MessageIDGenerator = MessageIDGenerator(), logger: Logger = Logger(label: "tern.delivery")) {
         self.configuration = configuration
         self.ids = ids
+        self.logger = logger
     }
 
     func changes(for message: QueuedMessage, outcomes: [(UInt32, Recipient, DeliveryResult)], body: [UInt8], now: Date) -> [JournalChange] {
@@ -39,7 +48,30 @@ struct DeliveryReports: Sendable {
                 continue
             }
         }
-        return [failed, succeeded].compactMap { report($0, about: envelope, body: body, now: now) }
+        var changes = [failed, succeeded].compactMap { report($0, about: envelope, body: body, now: now) }
+        if let notice = postmasterNotice(for: message, outcomes: outcomes, body: body, now: now) { changes.append(notice) }
+        return changes
+    }
+
+    /// The notice to the postmaster about recipients of a DSN we generated
+    /// that failed for good; nil when there are none or no postmaster is set.
+    /// The notice returns the failed DSN's headers and is itself marked so
+    /// that its own failure causes nothing more.
+    func postmasterNotice(for message: QueuedMessage, outcomes: [(UInt32, Recipient, DeliveryResult)], body: [UInt8], now: Date) -> JournalChange? {
+        let envelope = message.envelope
+        let failedRecipients = outcomes.map(\.1).filter { $0.state == .failed }
+        guard !failedRecipients.isEmpty else { return nil }
+        if envelope.flags.contains(.isPostmasterNotice) {
+            let addresses = failedRecipients.map(\.address.wireForm).joined(separator: ",")
+            logger.error("id=\(envelope.id) to=\(addresses) postmaster notice undeliverable; not reported further")
+            return nil
+        }
+        let failed = failedRecipients.map { Self.recipientReport($0, action: .failed) }
+        guard DSNPolicy.needsPostmasterNotice(envelope), let postmaster = configuration.bounce.postmaster else { return nil }
+        var reported = envelope
+        reported.sender = .mailbox(postmaster)
+        reported.ret = .headers
+        return report(failed, about: reported, body: body, now: now, extraFlags: .isPostmasterNotice)
     }
 
     /// A delay warning for recipients still being retried.
@@ -63,14 +95,23 @@ struct DeliveryReports: Sendable {
         return String(match.1)
     }
 
-    private func report(_ recipients: [DSNRecipientReport], about envelope: Envelope, body: [UInt8], now: Date) -> JournalChange? {
+    private func report(
+        _ recipients: [DSNRecipientReport], about envelope: Envelope, body: [UInt8], now: Date, extraFlags: Envelope.Flags = []
+    ) -> JournalChange? {
+        guard !recipients.isEmpty else { return nil }
+        if DSNPolicy.isSuppressed(envelope) {
+            let actions = Set(recipients.map(\.action.rawValue)).sorted().joined(separator: ",")
+            logger.notice("id=\(envelope.id) DSN suppressed (no-dsn listener): \(actions) for \(recipients.count) recipient(s)")
+            return nil
+        }
         let id = ids.next(now: now)
         guard let report = DSNReport(
             reportingMTA: configuration.hostname, envelope: envelope, recipients: recipients,
-            originalMessage: body, messageID: id, date: now
+            originalMessage: body, messageID: id, date: now, options: configuration.bounce.dsnOptions
         ) else { return nil }
         let bytes = report.message()
         var flags: Envelope.Flags = [.isDSN, .fromLocal]
+        flags.formUnion(extraFlags)
         if report.requiresSMTPUTF8 { flags.insert(.smtpUTF8) }
         if report.requires8BitMIME { flags.insert(.eightBitMIME) }
         let arrival = Date(journalMilliseconds: now)

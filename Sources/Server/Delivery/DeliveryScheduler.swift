@@ -304,7 +304,7 @@ actor DeliveryScheduler: Service {
     private func record(_ batch: DeliveryBatch, _ results: [DeliveryResult], body: [UInt8], now: Date) async {
         let envelope = batch.message.envelope
         let configuration = store.current.configuration
-        let reports = DeliveryReports(configuration: configuration, ids: reportIDs)
+        let reports = DeliveryReports(configuration: configuration, ids: reportIDs, logger: logger)
         var changes: [JournalChange]
         var updated: [(UInt32, Recipient, DeliveryResult)] = []
         var delayed: [Recipient] = []

@@ -90,6 +90,7 @@ struct IngressDelegate: SMTPServerDelegate {
         if transaction.parameters.smtpUTF8 { flags.insert(.smtpUTF8) }
         if transaction.parameters.body == .eightBitMIME || transaction.parameters.body == .binaryMIME { flags.insert(.eightBitMIME) }
         if Self.isLoopback(facts.clientAddress) { flags.insert(.fromLocal) }
+        if listener.suppressesReports { flags.insert(.suppressReports) }
         let envelope = Envelope(
             id: id,
             sender: transaction.sender,

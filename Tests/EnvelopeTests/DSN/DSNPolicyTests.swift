@@ -67,4 +67,20 @@ struct DSNPolicyTests {
         #expect(!DSNPolicy.shouldReport(action, for: recipient, of: bounce, defaultDelayWhenAbsent: false))
         #expect(!DSNPolicy.shouldReport(action, for: recipient, of: flagged, defaultDelayWhenAbsent: false))
     }
+
+    @Test("mail marked by a no-dsn listener is suppressed; other mail is not")
+    func suppression() {
+        #expect(DSNPolicy.isSuppressed(DSNFixtures.envelope(flags: [.suppressReports])))
+        #expect(DSNPolicy.isSuppressed(DSNFixtures.envelope(flags: [.suppressReports, .fromLocal])))
+        #expect(!DSNPolicy.isSuppressed(DSNFixtures.envelope()))
+        #expect(!DSNPolicy.isSuppressed(DSNFixtures.envelope(flags: [.isDSN, .fromLocal])))
+    }
+
+    @Test("only a DSN of ours that is not itself a postmaster notice calls for a notice")
+    func postmasterNotice() {
+        #expect(DSNPolicy.needsPostmasterNotice(DSNFixtures.envelope(sender: .null, flags: [.isDSN, .fromLocal])))
+        #expect(!DSNPolicy.needsPostmasterNotice(DSNFixtures.envelope(sender: .null, flags: [.isDSN, .isPostmasterNotice])))
+        #expect(!DSNPolicy.needsPostmasterNotice(DSNFixtures.envelope(sender: .null)))
+        #expect(!DSNPolicy.needsPostmasterNotice(DSNFixtures.envelope()))
+    }
 }

@@ -1,3 +1,4 @@
+import Envelope
 import Foundation
 import Testing
 
@@ -88,6 +89,11 @@ struct ConfigDefaultsTests {
         #expect(config.resolver == nil)
         #expect(config.metrics == nil)
         #expect(config.bounce.warnOnMissingNotify)
+        #expect(config.bounce.defaultReturn == .full)
+        #expect(config.bounce.maximumReturnedSize == 64 * 1024)
+        #expect(config.bounce.postmaster == nil)
+        #expect(config.bounce.dsnOptions == DSNOptions())
+        #expect(config.listeners.allSatisfy { !$0.suppressesReports })
         #expect(config.rules.isEmpty)
         #expect(config.route(for: RoutingFacts(clientAddress: "127.0.0.1", sender: "", recipientLocalPart: "a", recipientDomain: "localhost")) == .noMatch)
     }

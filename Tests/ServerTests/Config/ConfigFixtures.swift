@@ -1,3 +1,4 @@
+import Envelope
 import Testing
 
 @testable import Server
@@ -34,6 +35,9 @@ enum ConfigFixtures {
         metrics listen on 127.0.0.1 port 9125
         control socket "/var/run/tern/control.sock"
         bounce warn-on-missing-notify no
+        bounce return headers
+        bounce max-return-size 128K
+        bounce postmaster postmaster@example.com
         submit_port = 587
 
         listen on 127.0.0.1 port 2525
@@ -41,7 +45,7 @@ enum ConfigFixtures {
         listen on 0.0.0.0 port $submit_port tls-require pki mx.example.com auth <secrets> \
             hostname submit.example.com tag SUBMIT
         listen on 0.0.0.0 port 465 smtps pki mx.example.com auth-optional <secrets> mask-src
-        listen on lo port 25 tls pki mx.example.com
+        listen on lo port 25 tls pki mx.example.com no-dsn
 
         action "local" maildir "/var/mail/%{user.username}/Maildir" alias <aliases>
         action "mbox" mbox alias <aliases>
@@ -92,6 +96,9 @@ enum ConfigFixtures {
         config.metrics = MetricsConfig(address: ip("127.0.0.1"), port: 9125)
         config.controlSocketPath = "/var/run/tern/control.sock"
         config.bounce.warnOnMissingNotify = false
+        config.bounce.defaultReturn = .headers
+        config.bounce.maximumReturnedSize = 128 * 1024
+        config.bounce.postmaster = MailAddress(localPart: "postmaster", domain: "example.com")
         config.listeners = [
             ListenerConfig(address: .ip(ip("127.0.0.1")), port: 2525, hostname: "mx.example.com"),
             ListenerConfig(address: .ip(ip("::1")), port: 2525, hostname: "mx.example.com"),
@@ -103,7 +110,10 @@ enum ConfigFixtures {
                 address: .ip(ip("0.0.0.0")), port: 465, tls: .implicitTLS, pki: "mx.example.com",
                 auth: .optional(table: "secrets"), hostname: "mx.example.com", masksSource: true
             ),
-            ListenerConfig(address: .interface("lo"), port: 25, tls: .startTLS, pki: "mx.example.com", hostname: "mx.example.com"),
+            ListenerConfig(
+                address: .interface("lo"), port: 25, tls: .startTLS, pki: "mx.example.com", hostname: "mx.example.com",
+                suppressesReports: true
+            ),
         ]
         let actions = [
             ActionConfig(name: "local", method: .maildir(pathTemplate: "/var/mail/%{user.username}/Maildir"), aliasTable: "aliases"),

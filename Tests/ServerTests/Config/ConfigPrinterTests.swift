@@ -35,6 +35,9 @@ struct ConfigPrinterTests {
                 smtp timeout command 1s data 1s initial 1s mail 1s rcpt 1s data-init 1s data-block 1s data-termination 1s
                 smtp reject-delay 3s
                 bounce warn-on-missing-notify no
+                bounce return headers
+                bounce max-return-size 1000
+                bounce postmaster "\\"john smith\\"@x.example"
                 resolver ::1 port 53
                 metrics listen on ::1 port 1
                 queue retry 1s..1w expire 3650d warn 1s retention 0s map-size 1K
@@ -45,7 +48,7 @@ struct ConfigPrinterTests {
                 limit domain b.example messages-per-connection 7
                 table s { u = p }
                 listen on ::ffff:127.0.0.1 port 2 auth-optional <s> insecure tag t mask-src hostname x
-                listen on 2001:DB8:0:0:0:0:0:1 port 3
+                listen on 2001:DB8:0:0:0:0:0:1 port 3 no-dsn
                 action r relay host lmtp://[::1]:2424 helo h.example src ::1 tls verify
                 action b relay backup
                 match tag t from auth <s> ! for domain "x.example" action r
@@ -76,6 +79,9 @@ struct ConfigPrinterTests {
             smtp reject-delay 0s
             smtp bare-lf reject
             bounce warn-on-missing-notify yes
+            bounce return full
+            bounce max-return-size 64K
+            bounce postmaster none
             resolver system
             metrics none
             control socket "./var/control.sock"
