@@ -2,6 +2,7 @@ import ArgumentParser
 import Envelope
 import Foundation
 import Queue
+import Transport
 
 struct Quarantine: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -37,15 +38,19 @@ struct QuarantineRestore: AsyncParsableCommand {
 struct QuarantineRemove: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "remove",
-        abstract: "Delete a quarantined message and its body for good (stopped daemon; exit status 3 while it runs)."
+        abstract: "Delete a quarantined message and its body for good (through the daemon while it holds the journal)."
     )
 
     @OptionGroup var journal: JournalOptions
+    @OptionGroup var control: ControlOptions
     @Argument(help: "The message id.") var id: String
 
     func run() async throws {
         guard let messageID = MessageID(id) else { throw ValidationError("'\(id)' is not a message id (20 base32 characters)") }
-        let journal = try self.journal.openForWriting()
+        guard let journal = try self.journal.openForWritingUnlessInUse() else {
+            printError("the journal is held by ternd: removing through its control socket")
+            return try control.perform(.remove(.messages([id])))
+        }
         defer { journal.close() }
         guard try journal.quarantinedMessage(messageID) != nil else {
             printError("no message \(id) in quarantine")

@@ -70,7 +70,8 @@ extension DeliveryScheduler {
         case .remove:
             var removable: [MessageID] = []
             for id in ids {
-                guard try journal.message(id) != nil else { missing += 1; continue }
+                // A quarantined message (records that do not decode) can be removed too.
+                guard try journal.message(id) != nil || journal.quarantinedMessage(id) != nil else { missing += 1; continue }
                 if inFlight.contains(where: { $0.id == id }) {
                     pendingRemovals.insert(id)
                     deferred += 1
