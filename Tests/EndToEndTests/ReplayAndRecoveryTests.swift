@@ -164,7 +164,7 @@ struct ReplayAndRecoveryTests {
         // Every message is due now; the record of mallory's message gets an unknown version.
         let second = Workspace()
         var damaged = false
-        try Self.rewrite(staging, into: second.file("var/queue")) { database, value in
+        try Self.rewrite(staging, into: second.file("var/queue")) { database, _, value in
             guard database == "messages", value.contains(Self.hex("mallory")), !damaged else { return value }
             damaged = true
             return "07" + value.dropFirst(2)
@@ -209,18 +209,21 @@ struct ReplayAndRecoveryTests {
     static func damage(_ path: String, into copy: String, truncatingRecipientWith localPart: String) throws {
         let needle = hex(localPart)
         var droppedIndexEntry = false
-        var truncated = false
-        try rewrite(path, into: copy) { database, value in
-            if database == "schedule" && !droppedIndexEntry {
+        var truncatedMessage: String?
+        // mdb_dump lists the databases by name: recipients before schedule.
+        try rewrite(path, into: copy) { database, key, value in
+            // The index entry dropped belongs to another message: one of an undecodable recipient cannot be missed.
+            if database == "schedule" && !droppedIndexEntry, let victim = truncatedMessage, !key.contains(victim) {
                 droppedIndexEntry = true
                 return nil
             }
-            if database == "recipients" && !truncated && value.contains(needle) {
-                truncated = true
+            if database == "recipients" && truncatedMessage == nil && value.contains(needle) {
+                truncatedMessage = String(key.prefix(24))
                 return String(value.dropLast(8))
             }
             return value
         }
+        let truncated = truncatedMessage != nil
         guard droppedIndexEntry && truncated else { throw HarnessError("the journal did not hold the expected entries") }
     }
 
@@ -229,8 +232,8 @@ struct ReplayAndRecoveryTests {
     }
 
     /// Copies the journal at `path` into `copy` through `mdb_dump`/`mdb_load`,
-    /// passing each entry's value (as hex) through `edit`: nil leaves the entry out.
-    static func rewrite(_ path: String, into copy: String, _ edit: (_ database: String, _ value: String) -> String?) throws {
+    /// passing each entry's value (as hex, with its key as hex) through `edit`: nil leaves the entry out.
+    static func rewrite(_ path: String, into copy: String, _ edit: (_ database: String, _ key: String, _ value: String) -> String?) throws {
         let dump = try runCommand(try requireTool("/usr/bin/mdb_dump"), ["-a", path])
         guard dump.status == 0 else { throw HarnessError("mdb_dump failed: \(dump.error)") }
         var lines = dump.output.components(separatedBy: "\n")
@@ -243,7 +246,7 @@ struct ReplayAndRecoveryTests {
                 index += 1
                 continue
             }
-            if let value = edit(database, String(lines[index + 1].dropFirst())) {
+            if let value = edit(database, String(line.dropFirst()), String(lines[index + 1].dropFirst())) {
                 lines[index + 1] = " " + value
                 index += 2
             } else {
