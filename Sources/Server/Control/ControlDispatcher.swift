@@ -182,6 +182,7 @@ struct ControlDispatcher: Sendable {
             return .failed(error.description)
         }
         try await journal.enqueue(message)
+        metrics.messageAccepted(recipients: message.recipients.count)
         logger.info("id=\(id) from=\(message.envelope.sender.wireForm) size=\(message.envelope.size) nrcpt=\(message.recipients.count) proto=local user=\(submission.user ?? "unknown")")
         scheduler.notify()
         return .enqueued(id: id.description)
