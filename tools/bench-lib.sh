@@ -15,6 +15,15 @@ positive_list() { [[ $1 =~ ^[1-9][0-9]*(,[1-9][0-9]*)*$ ]] || { log "$2 takes po
 # require_root WHY: exits 77 unless running as root.
 require_root() { [ "$(id -u)" -eq 0 ] || { log "run as root ($1)"; exit 77; }; }
 
+# find_tern_bench BUILD: builds tern-bench in release mode when BUILD is 1; sets TERN_BENCH.
+find_tern_bench() {
+    if [ "$1" -eq 1 ]; then
+        swift build -c release --product tern-bench >&2
+    fi
+    TERN_BENCH="$(swift build -c release --show-bin-path)/tern-bench"
+    [ -x "$TERN_BENCH" ] || { log "$TERN_BENCH is missing (build it, or drop --no-build)"; exit 1; }
+}
+
 # find_ternd BUILD: builds ternd in release mode when BUILD is 1; sets TERND.
 find_ternd() {
     if [ "$1" -eq 1 ]; then
@@ -27,7 +36,7 @@ find_ternd() {
 # --------------------------------------------------------------------------
 # Work directory, processes and cleanup
 # --------------------------------------------------------------------------
-WORK="" TERN_PID="" CLIENT_PID="" PF="" PF_MASTER=""
+WORK="" TERN_PID="" CLIENT_PID="" SAMPLER_PID="" PF="" PF_MASTER=""
 SINK_PIDS=()
 
 # The sourcing script may define bench_extra_cleanup (run first, errors ignored).
@@ -37,6 +46,7 @@ cleanup() {
     trap - EXIT INT TERM
     declare -F bench_extra_cleanup >/dev/null && bench_extra_cleanup
     [ -n "$CLIENT_PID" ] && kill -TERM "$CLIENT_PID" 2>/dev/null && wait "$CLIENT_PID" 2>/dev/null
+    stop_memory_sampler >/dev/null
     stop_tern
     stop_postfix
     stop_sinks
@@ -107,6 +117,43 @@ cpu_ticks() {
 }
 CLK_TCK=$(getconf CLK_TCK)
 
+# pss_kib PID...: the sum of the processes' proportional set sizes (smaps_rollup Pss, KiB):
+# resident memory with each shared page divided among the processes that map it, so a
+# sum over a multi-process server counts shared libraries once. Gone processes count 0.
+pss_kib() {
+    local pid files=()
+    for pid in "$@"; do files+=("/proc/$pid/smaps_rollup"); done
+    [ ${#files[@]} -gt 0 ] || { echo 0; return; }
+    awk '/^Pss:/ { s += $2 } END { print s + 0 }' "${files[@]}" 2>/dev/null || true
+}
+
+# start_memory_sampler PIDS_COMMAND OUT: every 0.2 s, sums pss_kib over the pids that
+# PIDS_COMMAND prints and keeps the largest sum so far in OUT; stop_memory_sampler ends
+# it and prints that peak (KiB).
+start_memory_sampler() {
+    local pids_command=$1 out=$2
+    echo 0 >"$out"
+    (
+        trap 'exit 0' TERM
+        peak=0
+        while :; do
+            # shellcheck disable=SC2046
+            now=$(pss_kib $($pids_command))
+            if [ "$now" -gt "$peak" ]; then peak=$now; echo "$peak" >"$out"; fi
+            sleep 0.2
+        done
+    ) &
+    SAMPLER_PID=$!
+    SAMPLER_OUT=$out
+}
+stop_memory_sampler() {
+    [ -n "$SAMPLER_PID" ] || return 0
+    kill -TERM "$SAMPLER_PID" 2>/dev/null || true
+    wait "$SAMPLER_PID" 2>/dev/null || true
+    SAMPLER_PID=""
+    cat "$SAMPLER_OUT"
+}
+
 # --------------------------------------------------------------------------
 # ternd: the caller sets TERN_DIR and TERN_PORT and writes $TERN_DIR/tern.conf
 # --------------------------------------------------------------------------
@@ -143,6 +190,7 @@ stop_tern() {
 }
 
 tern_cpu() { CHILDREN=0 cpu_ticks "$TERN_PID"; }
+tern_pids() { echo "$TERN_PID"; }
 
 # --------------------------------------------------------------------------
 # Postfix, a private instance in PF (set by the caller, below WORK)
@@ -246,6 +294,12 @@ postfix_cpu() {
         total=$((total + $(CHILDREN=0 cpu_ticks "$child")))
     done
     echo "$total"
+}
+
+# The master and its live children (smtpd, cleanup, qmgr, smtp, trivial-rewrite …).
+postfix_live_pids() {
+    echo "$PF_MASTER"
+    ps -o pid= --ppid "$PF_MASTER"
 }
 
 postfix_queued() {
