@@ -36,7 +36,7 @@ find_ternd() {
 # --------------------------------------------------------------------------
 # Work directory, processes and cleanup
 # --------------------------------------------------------------------------
-WORK="" TERN_PID="" CLIENT_PID="" SAMPLER_PID="" PF="" PF_MASTER=""
+WORK="" TERN_PID="" CLIENT_PID="" SAMPLER_PID="" PF="" PF_MASTER="" OSD="" OSD_PID=""
 SINK_PIDS=()
 
 # The sourcing script may define bench_extra_cleanup (run first, errors ignored).
@@ -49,6 +49,7 @@ cleanup() {
     stop_memory_sampler >/dev/null
     stop_tern
     stop_postfix
+    stop_opensmtpd
     stop_sinks
     if [ -n "$WORK" ]; then
         if [ "${KEEP:-0}" -eq 1 ]; then log "kept $WORK"; else rm -rf "$WORK"; fi
@@ -139,7 +140,7 @@ start_memory_sampler() {
         while :; do
             # shellcheck disable=SC2046
             now=$(pss_kib $($pids_command))
-            if [ "$now" -gt "$peak" ]; then peak=$now; echo "$peak" >"$out"; fi
+            if [ "${now:-0}" -gt "$peak" ]; then peak=$now; echo "$peak" >"$out"; fi
             sleep 0.2
         done
     ) &
@@ -316,6 +317,84 @@ postfix_drain() {
         fi
         sleep 0.1
     done
+}
+
+# --------------------------------------------------------------------------
+# OpenSMTPD, a private instance in OSD (set by the caller, below WORK)
+# --------------------------------------------------------------------------
+# Debian's opensmtpd package conflicts with postfix, so its .deb is unpacked
+# (apt-get download, dpkg -x) under WORK. Its queue (/var/spool/smtpd), chroot
+# (/var/lib/opensmtpd/empty) and control socket (/run/smtpd.sock) are compiled
+# in, so smtpd runs in a private mount namespace (unshare -m, private
+# propagation) with OSD's directories bind-mounted over /var/spool, /var/lib
+# and /run, and over /etc/resolv.conf one that keeps its resolver (libasr) to
+# /etc/hosts: this machine's name server does not answer, and a lookup made
+# per session would wait 5 s for it. It runs as the users opensmtpd and
+# opensmtpq, created as system users when missing. Default durability (its
+# queue fsyncs each message before 250), no tuning.
+
+# fetch_opensmtpd: sets OSMTPD to the unpacked smtpd; returns 1 (with the reason logged) if it cannot.
+fetch_opensmtpd() {
+    local dir="$WORK/opensmtpd-package" user
+    mkdir -p "$dir"
+    (cd "$dir" && apt-get download opensmtpd >"$dir/download.log" 2>&1) || {
+        log "apt-get download opensmtpd failed: $(tail -1 "$dir/download.log")"
+        return 1
+    }
+    dpkg -x "$dir"/opensmtpd_*.deb "$dir/root" || { log "dpkg -x of the opensmtpd package failed"; return 1; }
+    OSMTPD="$dir/root/usr/sbin/smtpd"
+    for user in opensmtpd opensmtpq; do
+        id "$user" >/dev/null 2>&1 && continue
+        useradd --system --no-create-home --home-dir /var/lib/opensmtpd/empty --shell /usr/sbin/nologin "$user" ||
+            { log "cannot create the user $user"; return 1; }
+    done
+}
+
+# start_opensmtpd PORT CONFIG: smtpd -d (see above) on 127.0.0.1:PORT with the routing
+# lines CONFIG; its log in $OSD/smtpd.log; sets OSD_PID (smtpd's parent process).
+start_opensmtpd() {
+    local port=$1 config=$2
+    mkdir -p "$OSD/spool" "$OSD/run" "$OSD/lib/opensmtpd/empty"
+    printf 'nameserver 127.0.0.1\nlookup file\n' >"$OSD/resolv.conf"
+    printf '# Private OpenSMTPD for tools/bench (%s).\nlisten on 127.0.0.1 port %s hostname mx.bench.test\n%s\n' \
+        "$BENCH_NAME" "$port" "$config" >"$OSD/smtpd.conf"
+    # shellcheck disable=SC2016
+    unshare --mount --propagation private bash -c 'mount --bind "$1/resolv.conf" /etc/resolv.conf &&
+        mount --bind "$1/spool" /var/spool && mount --bind "$1/lib" /var/lib && mount --bind "$1/run" /run &&
+        exec "$2" -d -f "$1/smtpd.conf"' bash "$OSD" "$OSMTPD" >"$OSD/smtpd.log" 2>&1 &
+    OSD_PID=$!
+    wait_listening "$port" "$OSD_PID" OpenSMTPD || { tail -20 "$OSD/smtpd.log" >&2; exit 1; }
+}
+
+# smtpd's parent and its live children (the smtp, lka, queue, scheduler, control and pony processes).
+opensmtpd_pids() {
+    echo "$OSD_PID"
+    ps -o pid= --ppid "$OSD_PID"
+}
+
+opensmtpd_cpu() {
+    local total child
+    total=$(CHILDREN=1 cpu_ticks "$OSD_PID")
+    for child in $(ps -o pid= --ppid "$OSD_PID"); do
+        total=$((total + $(CHILDREN=0 cpu_ticks "$child")))
+    done
+    echo "$total"
+}
+
+# Deliveries OpenSMTPD has logged as done (one line per recipient).
+opensmtpd_delivered() { grep -c 'mta delivery.*result="Ok"' "$OSD/smtpd.log" || true; }
+
+stop_opensmtpd() {
+    [ -n "$OSD_PID" ] || return 0
+    local children
+    children=$(ps -o pid= --ppid "$OSD_PID" | tr '\n' ' ')
+    kill -TERM "$OSD_PID" 2>/dev/null
+    local deadline=$((SECONDS + 10))
+    while kill -0 "$OSD_PID" 2>/dev/null && [ $SECONDS -lt $deadline ]; do sleep 0.05; done
+    # shellcheck disable=SC2086
+    kill -KILL "$OSD_PID" $children 2>/dev/null
+    wait "$OSD_PID" 2>/dev/null
+    OSD_PID=""
 }
 
 # --------------------------------------------------------------------------

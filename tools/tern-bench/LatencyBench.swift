@@ -7,7 +7,9 @@ import Foundation
 /// Each session connects, reads the greeting, sends EHLO, then carries transactions
 /// (MAIL, RCPT, DATA, the body; every command waits for its reply, no pipelining)
 /// until `--messages-per-connection` or the end of the run, then QUITs and connects
-/// again. Only the end-of-data → 250 time of transactions that end after the warm-up
+/// again. The sessions' first connections are spread over the first half of the
+/// warm-up, so that a server with a short listen backlog (OpenSMTPD's is 5) does not
+/// drop their SYNs. Only the end-of-data → 250 time of transactions that end after the warm-up
 /// counts. Prints one line of `key=value` pairs for scripts (`tools/bench latency`).
 struct LatencyBench: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -61,9 +63,12 @@ struct LatencyBench: ParsableCommand {
         let end = measureFrom + UInt64(seconds * 1e9)
         let results = LatencyResults()
         let group = DispatchGroup()
-        for _ in 0..<sessions {
+        let rampStep = UInt64(warmup * 0.5e9) / UInt64(sessions)
+        for index in 0..<sessions {
             group.enter()
+            let startAt = start + UInt64(index) * rampStep
             let thread = Thread {
+                while LatencySession.now() < startAt { usleep(1000) }
                 var session = LatencySession(plan: plan)
                 session.run(measureFrom: measureFrom, until: end)
                 results.add(session.latencies, failures: session.failures, lastFailure: session.lastFailure)
