@@ -66,12 +66,15 @@ bench_begin() {
     chmod 755 "$WORK" # Postfix's daemons run as postfix and must reach their queue below it
 }
 
-# free_port VAR: sets VAR to a port on 127.0.0.1 that nothing listens on and no other VAR got.
+# free_port VAR: sets VAR to a port on 127.0.0.1 that nothing listens on and no other VAR got,
+# below the kernel's range of ephemeral ports (where an outgoing connection's local port
+# would make a later bind fail).
 USED_PORTS=" "
+EPHEMERAL_LOW=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
 free_port() {
     local port
     for _ in $(seq 200); do
-        port=$((20000 + RANDOM % 40000))
+        port=$((10000 + RANDOM % (EPHEMERAL_LOW > 11000 ? EPHEMERAL_LOW - 10000 : 1000)))
         [[ $USED_PORTS == *" $port "* ]] && continue
         if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
             USED_PORTS+="$port "
