@@ -408,7 +408,8 @@ for size in "${SIZE_LIST[@]}"; do
             -v ta="$tern_accept" -v pa="$postfix_accept" -v tk="${CONNS[tern]}" -v pk="${CONNS[postfix]}" \
             -v tc="${CPU[tern]}" -v tn="${SENT[tern]}" -v pc="${CPU[postfix]}" -v pn="${SENT[postfix]}" \
             -v tm="${PEAK[tern]}" -v pm="${PEAK[postfix]}" 'BEGIN {
-            printf "| %s | %d | %.0f | %.0f | %.2f× | %.0f | %.0f%% | %.0f | %.0f | %.1f | %.1f | %.0f | %.0f | %.1f | %.1f |", label, s, t, p, t / p, d, 100 * t / d, ta, pa, 10000 * tc / tn, 10000 * pc / pn, tm / 1024, pm / 1024, tn / (tk > 0 ? tk : 1), pn / (pk > 0 ? pk : 1) }') $opensmtpd_cells")
+            printf "| %s | %d | %.0f | %.0f | %.2f× | %.0f | %.0f%% | %.0f | %.0f | %.1f | %.1f | %.0f | %.0f | %s | %s |", label, s, t, p, t / p, d, 100 * t / d, ta, pa, 10000 * tc / tn, 10000 * pc / pn, tm / 1024, pm / 1024, per(tn, tk), per(pn, pk) }
+            function per(n, k) { return k > 0 ? sprintf("%.1f", n / k) : "no new" }') $opensmtpd_cells")
         unset N RATES ACCEPT CPU SENT CONNS PEAK
     done
     if awk -v s="$LATENCY_SECONDS" 'BEGIN { exit !(s > 0) }'; then latency_cells "$size"; fi
@@ -422,7 +423,8 @@ if [ ${#ROWS[@]} -gt 0 ]; then
     echo "smtp-source -c -l SIZE -m N -s SESSIONS (one message per connection) → server → smtp-sink; the clock stops when"
     echo "the sink has all N; N sized for ~${RUN_SECONDS} s, median of $ROUNDS rounds; Postfix $POSTFIX_VERSION;"
     echo "Tern: limit default connections $CONNECTIONS messages-per-connection 1000; Postfix: default_destination_concurrency_limit = $CONNECTIONS."
-    echo "msgs/conn: messages per connection the server opened to its sink (connection reuse)."
+    echo "msgs/conn: messages per connection the server opened to its sink during the measured rounds (connection reuse;"
+    echo "\"no new\": all went over connections opened before)."
     [ "$OPENSMTPD" -eq 0 ] || echo "OpenSMTPD $("$OSMTPD" -h 2>&1 | grep -o 'OpenSMTPD [0-9][^ ]*' | head -1 || true) (Debian's package unpacked, defaults, relay host smtp://…) only up to $OPENSMTPD_MAX_SESSIONS sessions: its listen backlog is 5."
     echo
     echo "CPU s/10k: server CPU seconds per 10,000 messages; peak MiB: the largest memory sample (every 0.2 s) during the measured"
