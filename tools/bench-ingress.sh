@@ -127,6 +127,14 @@ server_cpu() {
         sink) CHILDREN=0 cpu_ticks "$SINK_PID" ;;
     esac
 }
+server_pids() {
+    case "$1" in
+        tern) echo tern_pids ;;
+        postfix) echo postfix_live_pids ;;
+        sink) echo sink_pids ;;
+    esac
+}
+sink_pids() { echo "$SINK_PID"; }
 server_port() {
     case "$1" in
         tern) echo "$TERN_PORT" ;;
@@ -135,7 +143,8 @@ server_port() {
     esac
 }
 
-# run TARGET SIZE SESSIONS MESSAGES: sets RUN_RATE (msgs/s) and RUN_CPU (server CPU seconds); returns 1 on failure.
+# run TARGET SIZE SESSIONS MESSAGES: sets RUN_RATE (msgs/s), RUN_CPU (server CPU seconds) and
+# RUN_PEAK (the server's peak memory during the run, KiB, see pss_kib); returns 1 on failure.
 run() {
     local target=$1 size=$2 sessions=$3 messages=$4
     local port cpu0 cpu1 t0 t1 rc=0 before after limit
@@ -144,6 +153,7 @@ run() {
     [ "$target" = postfix ] && { postfix_settle || return 1; }
     [ "$target" = tern ] && before=$(tern_accepted)
     cpu0=$(server_cpu "$target")
+    start_memory_sampler "$(server_pids "$target")" "$WORK/peak-$target"
     t0=$EPOCHREALTIME
     timeout "$limit" smtp-source -c -l "$size" -m "$messages" -s "$sessions" \
         -f from@bench.test -t to@bench.test "127.0.0.1:$port" >/dev/null 2>"$WORK/client.err" &
@@ -151,8 +161,9 @@ run() {
     wait "$CLIENT_PID" || rc=$?
     CLIENT_PID=""
     t1=$EPOCHREALTIME
-    [ "$target" = postfix ] && { postfix_settle || return 1; }
+    [ "$target" = postfix ] && { postfix_settle || { stop_memory_sampler >/dev/null; return 1; }; }
     cpu1=$(server_cpu "$target")
+    RUN_PEAK=$(stop_memory_sampler)
     if [ "$rc" -ne 0 ] || [ -s "$WORK/client.err" ]; then
         log "$target: smtp-source failed (exit $rc$([ "$rc" -eq 124 ] && echo ", timed out after $limit s")):"
         head -5 "$WORK/client.err" >&2
@@ -187,7 +198,7 @@ IFS=, read -r -a SESSION_LIST <<<"$SESSIONS"
 for size in "${SIZE_LIST[@]}"; do
     start_ingress_tern
     for sessions in "${SESSION_LIST[@]}"; do
-        declare -A N=() RATES=() CPU=() SENT=()
+        declare -A N=() RATES=() CPU=() SENT=() PEAK=()
         # Warm-up (not measured): starts Postfix's processes, warms caches, and sizes the
         # runs: a short run, then one of about a second sized from it, whose rate sizes N.
         warm=$((sessions * 20 > 200 ? sessions * 20 : 200))
@@ -199,7 +210,7 @@ for size in "${SIZE_LIST[@]}"; do
                 run "$target" "$size" "$sessions" "$(messages_for "$RUN_RATE" 1 "$sessions" "$warm")" || exit 1
                 N[$target]=$(messages_for "$RUN_RATE" "$RUN_SECONDS" "$sessions" "$warm")
             fi
-            RATES[$target]="" CPU[$target]=0 SENT[$target]=0
+            RATES[$target]="" CPU[$target]=0 SENT[$target]=0 PEAK[$target]=0
         done
         for round in $(seq "$ROUNDS"); do
             line="size $size, $sessions sessions, round $round:"
@@ -208,7 +219,8 @@ for size in "${SIZE_LIST[@]}"; do
                 RATES[$target]+="$RUN_RATE "
                 CPU[$target]=$(awk -v a="${CPU[$target]}" -v b="$RUN_CPU" 'BEGIN { print a + b }')
                 SENT[$target]=$((SENT[$target] + N[$target]))
-                line+=" $target ${RUN_RATE}/s (${N[$target]} in ${RUN_SECONDS_TAKEN} s, cpu ${RUN_CPU} s)"
+                PEAK[$target]=$((RUN_PEAK > PEAK[$target] ? RUN_PEAK : PEAK[$target]))
+                line+=" $target ${RUN_RATE}/s (${N[$target]} in ${RUN_SECONDS_TAKEN} s, cpu ${RUN_CPU} s, peak $((RUN_PEAK / 1024)) MiB)"
             done
             log "$line"
             DETAILS+=("| $(size_label "$size") | $sessions | $round | $(last_word "${RATES[tern]}") | $(last_word "${RATES[postfix]}") | $(last_word "${RATES[sink]}") |")
@@ -222,9 +234,10 @@ for size in "${SIZE_LIST[@]}"; do
         TERN_CPU_ALL=$(awk -v a="$TERN_CPU_ALL" -v b="${CPU[tern]}" 'BEGIN { print a + b }')
         POSTFIX_CPU_ALL=$(awk -v a="$POSTFIX_CPU_ALL" -v b="${CPU[postfix]}" 'BEGIN { print a + b }')
         ROWS+=("$(awk -v label="$(size_label "$size")" -v s="$sessions" -v t="$tern" -v p="$postfix" -v k="$sink" \
-            -v tc="${CPU[tern]}" -v tn="${SENT[tern]}" -v pc="${CPU[postfix]}" -v pn="${SENT[postfix]}" 'BEGIN {
-            printf "| %s | %d | %.0f | %.0f | %.2f× | %.0f | %.2f | %.2f |", label, s, t, p, t / p, k, 1000 * tc / tn, 1000 * pc / pn }')")
-        unset N RATES CPU SENT
+            -v tc="${CPU[tern]}" -v tn="${SENT[tern]}" -v pc="${CPU[postfix]}" -v pn="${SENT[postfix]}" \
+            -v tm="${PEAK[tern]}" -v pm="${PEAK[postfix]}" 'BEGIN {
+            printf "| %s | %d | %.0f | %.0f | %.2f× | %.0f | %.1f | %.1f | %.0f | %.0f |", label, s, t, p, t / p, k, 10000 * tc / tn, 10000 * pc / pn, tm / 1024, pm / 1024 }')")
+        unset N RATES CPU SENT PEAK
     done
     stop_tern
 done
@@ -234,8 +247,11 @@ echo "SMTP ingress, $STARTED, $(nproc) cores, load average $LOAD_BEFORE before a
 echo "smtp-source -c -l SIZE -m N -s SESSIONS (one message per connection), N sized for ~${RUN_SECONDS} s, median of $ROUNDS rounds;"
 echo "Postfix $(postconf -d -h mail_version 2>/dev/null || echo '?'), queue: $POSTFIX_QUEUE."
 echo
-echo "| size | sessions | Tern msgs/s | Postfix msgs/s | Tern/Postfix | sink msgs/s | Tern CPU ms/msg | Postfix CPU ms/msg |"
-echo "|---:|---:|---:|---:|---:|---:|---:|---:|"
+echo "CPU s/10k: server CPU seconds per 10,000 messages; peak MiB: the largest memory sample (every 0.2 s) during the measured"
+echo "rounds, as PSS (shared pages divided among the processes mapping them): ternd alone, Postfix summed over its master and live children."
+echo
+echo "| size | sessions | Tern msgs/s | Postfix msgs/s | Tern/Postfix | sink msgs/s | Tern CPU s/10k | Postfix CPU s/10k | Tern peak MiB | Postfix peak MiB |"
+echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 printf '%s\n' "${ROWS[@]}"
 echo
 echo "CPU seconds during the measured rounds: ternd $TERN_CPU_ALL s, Postfix $POSTFIX_CPU_ALL s (master and all its children$([ "$POSTFIX_QUEUE" = discard ] && echo ", until its queue drained"))."

@@ -15,6 +15,15 @@ positive_list() { [[ $1 =~ ^[1-9][0-9]*(,[1-9][0-9]*)*$ ]] || { log "$2 takes po
 # require_root WHY: exits 77 unless running as root.
 require_root() { [ "$(id -u)" -eq 0 ] || { log "run as root ($1)"; exit 77; }; }
 
+# find_tern_bench BUILD: builds tern-bench in release mode when BUILD is 1; sets TERN_BENCH.
+find_tern_bench() {
+    if [ "$1" -eq 1 ]; then
+        swift build -c release --product tern-bench >&2
+    fi
+    TERN_BENCH="$(swift build -c release --show-bin-path)/tern-bench"
+    [ -x "$TERN_BENCH" ] || { log "$TERN_BENCH is missing (build it, or drop --no-build)"; exit 1; }
+}
+
 # find_ternd BUILD: builds ternd in release mode when BUILD is 1; sets TERND.
 find_ternd() {
     if [ "$1" -eq 1 ]; then
@@ -27,7 +36,7 @@ find_ternd() {
 # --------------------------------------------------------------------------
 # Work directory, processes and cleanup
 # --------------------------------------------------------------------------
-WORK="" TERN_PID="" CLIENT_PID="" PF="" PF_MASTER=""
+WORK="" TERN_PID="" CLIENT_PID="" SAMPLER_PID="" PF="" PF_MASTER="" OSD="" OSD_PID=""
 SINK_PIDS=()
 
 # The sourcing script may define bench_extra_cleanup (run first, errors ignored).
@@ -37,8 +46,10 @@ cleanup() {
     trap - EXIT INT TERM
     declare -F bench_extra_cleanup >/dev/null && bench_extra_cleanup
     [ -n "$CLIENT_PID" ] && kill -TERM "$CLIENT_PID" 2>/dev/null && wait "$CLIENT_PID" 2>/dev/null
+    stop_memory_sampler >/dev/null
     stop_tern
     stop_postfix
+    stop_opensmtpd
     stop_sinks
     if [ -n "$WORK" ]; then
         if [ "${KEEP:-0}" -eq 1 ]; then log "kept $WORK"; else rm -rf "$WORK"; fi
@@ -55,12 +66,15 @@ bench_begin() {
     chmod 755 "$WORK" # Postfix's daemons run as postfix and must reach their queue below it
 }
 
-# free_port VAR: sets VAR to a port on 127.0.0.1 that nothing listens on and no other VAR got.
+# free_port VAR: sets VAR to a port on 127.0.0.1 that nothing listens on and no other VAR got,
+# below the kernel's range of ephemeral ports (where an outgoing connection's local port
+# would make a later bind fail).
 USED_PORTS=" "
+EPHEMERAL_LOW=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
 free_port() {
     local port
     for _ in $(seq 200); do
-        port=$((20000 + RANDOM % 40000))
+        port=$((10000 + RANDOM % (EPHEMERAL_LOW > 11000 ? EPHEMERAL_LOW - 10000 : 1000)))
         [[ $USED_PORTS == *" $port "* ]] && continue
         if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
             USED_PORTS+="$port "
@@ -107,6 +121,43 @@ cpu_ticks() {
 }
 CLK_TCK=$(getconf CLK_TCK)
 
+# pss_kib PID...: the sum of the processes' proportional set sizes (smaps_rollup Pss, KiB):
+# resident memory with each shared page divided among the processes that map it, so a
+# sum over a multi-process server counts shared libraries once. Gone processes count 0.
+pss_kib() {
+    local pid files=()
+    for pid in "$@"; do files+=("/proc/$pid/smaps_rollup"); done
+    [ ${#files[@]} -gt 0 ] || { echo 0; return; }
+    awk '/^Pss:/ { s += $2 } END { print s + 0 }' "${files[@]}" 2>/dev/null || true
+}
+
+# start_memory_sampler PIDS_COMMAND OUT: every 0.2 s, sums pss_kib over the pids that
+# PIDS_COMMAND prints and keeps the largest sum so far in OUT; stop_memory_sampler ends
+# it and prints that peak (KiB).
+start_memory_sampler() {
+    local pids_command=$1 out=$2
+    echo 0 >"$out"
+    (
+        trap 'exit 0' TERM
+        peak=0
+        while :; do
+            # shellcheck disable=SC2046
+            now=$(pss_kib $($pids_command))
+            if [ "${now:-0}" -gt "$peak" ]; then peak=$now; echo "$peak" >"$out"; fi
+            sleep 0.2
+        done
+    ) &
+    SAMPLER_PID=$!
+    SAMPLER_OUT=$out
+}
+stop_memory_sampler() {
+    [ -n "$SAMPLER_PID" ] || return 0
+    kill -TERM "$SAMPLER_PID" 2>/dev/null || true
+    wait "$SAMPLER_PID" 2>/dev/null || true
+    SAMPLER_PID=""
+    cat "$SAMPLER_OUT"
+}
+
 # --------------------------------------------------------------------------
 # ternd: the caller sets TERN_DIR and TERN_PORT and writes $TERN_DIR/tern.conf
 # --------------------------------------------------------------------------
@@ -143,6 +194,7 @@ stop_tern() {
 }
 
 tern_cpu() { CHILDREN=0 cpu_ticks "$TERN_PID"; }
+tern_pids() { echo "$TERN_PID"; }
 
 # --------------------------------------------------------------------------
 # Postfix, a private instance in PF (set by the caller, below WORK)
@@ -248,6 +300,12 @@ postfix_cpu() {
     echo "$total"
 }
 
+# The master and its live children (smtpd, cleanup, qmgr, smtp, trivial-rewrite …).
+postfix_live_pids() {
+    echo "$PF_MASTER"
+    ps -o pid= --ppid "$PF_MASTER"
+}
+
 postfix_queued() {
     find "$PF/spool/incoming" "$PF/spool/active" "$PF/spool/deferred" "$PF/spool/maildrop" -type f 2>/dev/null | wc -l
 }
@@ -262,6 +320,84 @@ postfix_drain() {
         fi
         sleep 0.1
     done
+}
+
+# --------------------------------------------------------------------------
+# OpenSMTPD, a private instance in OSD (set by the caller, below WORK)
+# --------------------------------------------------------------------------
+# Debian's opensmtpd package conflicts with postfix, so its .deb is unpacked
+# (apt-get download, dpkg -x) under WORK. Its queue (/var/spool/smtpd), chroot
+# (/var/lib/opensmtpd/empty) and control socket (/run/smtpd.sock) are compiled
+# in, so smtpd runs in a private mount namespace (unshare -m, private
+# propagation) with OSD's directories bind-mounted over /var/spool, /var/lib
+# and /run, and over /etc/resolv.conf one that keeps its resolver (libasr) to
+# /etc/hosts: this machine's name server does not answer, and a lookup made
+# per session would wait 5 s for it. It runs as the users opensmtpd and
+# opensmtpq, created as system users when missing. Default durability (its
+# queue fsyncs each message before 250), no tuning.
+
+# fetch_opensmtpd: sets OSMTPD to the unpacked smtpd; returns 1 (with the reason logged) if it cannot.
+fetch_opensmtpd() {
+    local dir="$WORK/opensmtpd-package" user
+    mkdir -p "$dir"
+    (cd "$dir" && apt-get download opensmtpd >"$dir/download.log" 2>&1) || {
+        log "apt-get download opensmtpd failed: $(tail -1 "$dir/download.log")"
+        return 1
+    }
+    dpkg -x "$dir"/opensmtpd_*.deb "$dir/root" || { log "dpkg -x of the opensmtpd package failed"; return 1; }
+    OSMTPD="$dir/root/usr/sbin/smtpd"
+    for user in opensmtpd opensmtpq; do
+        id "$user" >/dev/null 2>&1 && continue
+        useradd --system --no-create-home --home-dir /var/lib/opensmtpd/empty --shell /usr/sbin/nologin "$user" ||
+            { log "cannot create the user $user"; return 1; }
+    done
+}
+
+# start_opensmtpd PORT CONFIG: smtpd -d (see above) on 127.0.0.1:PORT with the routing
+# lines CONFIG; its log in $OSD/smtpd.log; sets OSD_PID (smtpd's parent process).
+start_opensmtpd() {
+    local port=$1 config=$2
+    mkdir -p "$OSD/spool" "$OSD/run" "$OSD/lib/opensmtpd/empty"
+    printf 'nameserver 127.0.0.1\nlookup file\n' >"$OSD/resolv.conf"
+    printf '# Private OpenSMTPD for tools/bench (%s).\nlisten on 127.0.0.1 port %s hostname mx.bench.test\n%s\n' \
+        "$BENCH_NAME" "$port" "$config" >"$OSD/smtpd.conf"
+    # shellcheck disable=SC2016
+    unshare --mount --propagation private bash -c 'mount --bind "$1/resolv.conf" /etc/resolv.conf &&
+        mount --bind "$1/spool" /var/spool && mount --bind "$1/lib" /var/lib && mount --bind "$1/run" /run &&
+        exec "$2" -d -f "$1/smtpd.conf"' bash "$OSD" "$OSMTPD" >"$OSD/smtpd.log" 2>&1 &
+    OSD_PID=$!
+    wait_listening "$port" "$OSD_PID" OpenSMTPD || { tail -20 "$OSD/smtpd.log" >&2; exit 1; }
+}
+
+# smtpd's parent and its live children (the smtp, lka, queue, scheduler, control and pony processes).
+opensmtpd_pids() {
+    echo "$OSD_PID"
+    ps -o pid= --ppid "$OSD_PID"
+}
+
+opensmtpd_cpu() {
+    local total child
+    total=$(CHILDREN=1 cpu_ticks "$OSD_PID")
+    for child in $(ps -o pid= --ppid "$OSD_PID"); do
+        total=$((total + $(CHILDREN=0 cpu_ticks "$child")))
+    done
+    echo "$total"
+}
+
+# Deliveries OpenSMTPD has logged as done (one line per recipient).
+opensmtpd_delivered() { grep -c 'mta delivery.*result="Ok"' "$OSD/smtpd.log" || true; }
+
+stop_opensmtpd() {
+    [ -n "$OSD_PID" ] || return 0
+    local children
+    children=$(ps -o pid= --ppid "$OSD_PID" | tr '\n' ' ')
+    kill -TERM "$OSD_PID" 2>/dev/null
+    local deadline=$((SECONDS + 10))
+    while kill -0 "$OSD_PID" 2>/dev/null && [ $SECONDS -lt $deadline ]; do sleep 0.05; done
+    # shellcheck disable=SC2086
+    kill -KILL "$OSD_PID" $children 2>/dev/null
+    wait "$OSD_PID" 2>/dev/null
+    OSD_PID=""
 }
 
 # --------------------------------------------------------------------------

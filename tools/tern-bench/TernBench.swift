@@ -9,7 +9,7 @@ struct TernBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tern-bench",
         abstract: "Measures Tern on this machine.",
-        subcommands: [JournalBench.self, PopulateQueue.self, QueueCounts.self]
+        subcommands: [JournalBench.self, PopulateQueue.self, QueueCounts.self, LatencyBench.self]
     )
 }
 
