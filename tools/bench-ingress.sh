@@ -13,7 +13,9 @@
 #             the queue file before 250), default_process_limit 200, mail for
 #             bench.test goes to the discard transport so its queue drains
 #             (--postfix-queue hold instead parks every message in the hold
-#             queue, which does no delivery work at all, as Tern does today).
+#             queue, which does no delivery work at all; --postfix-queue
+#             maildir delivers every message into one maildir with virtual(8),
+#             as ternd does with its maildir action).
 #   sink      smtp-sink -u postfix: accepts and drops; the ceiling of the client.
 #
 # For each size, session count and round (interleaved: Tern, Postfix, sink),
@@ -36,7 +38,9 @@ usage: tools/bench ingress [options]
   --sizes LIST          message sizes in bytes (default 1024; e.g. 1024,102400)
   --seconds S           target duration of one run (default 3)
   --messages N          fixed messages per run instead of sizing runs from the warm-up
-  --postfix-queue MODE  discard (default: delivered to the discard transport) or hold
+  --postfix-queue MODE  discard (default: delivered to the discard transport), hold
+                        (parked in the hold queue) or maildir (virtual(8) into one
+                        maildir, the work ternd does)
   --no-build            use the existing .build/release/ternd
   --keep                keep the temporary directory (logs, configs) and print its path
 EOF
@@ -62,7 +66,7 @@ positive_list "$SESSIONS" --sessions
 positive_list "$SIZES" --sizes
 [[ $RUN_SECONDS =~ ^[0-9]+(\.[0-9]+)?$ ]] || { echo "bench ingress: --seconds takes a number" >&2; exit 64; }
 [ -z "$FIXED_MESSAGES" ] || positive_list "$FIXED_MESSAGES" --messages
-case "$POSTFIX_QUEUE" in discard | hold) ;; *) echo "bench ingress: --postfix-queue is discard or hold" >&2; exit 64 ;; esac
+case "$POSTFIX_QUEUE" in discard | hold | maildir) ;; *) echo "bench ingress: --postfix-queue is discard, hold or maildir" >&2; exit 64 ;; esac
 require_root "a private Postfix's master must start as root"
 
 source tools/deps.sh
@@ -107,6 +111,18 @@ local_recipient_maps ="
 if [ "$POSTFIX_QUEUE" = hold ]; then
     POSTFIX_MAIN+="
 smtpd_client_restrictions = check_client_access static:HOLD"
+fi
+# Or every message goes into one maildir, $PF/mail/to/Maildir, owned by postfix.
+if [ "$POSTFIX_QUEUE" = maildir ]; then
+    mkdir -p "$PF/mail"
+    chown postfix: "$PF/mail"
+    POSTFIX_MAIN="mydestination =
+virtual_mailbox_domains = bench.test
+virtual_mailbox_base = $PF/mail
+virtual_mailbox_maps = static:to/Maildir/
+virtual_uid_maps = static:$(id -u postfix)
+virtual_gid_maps = static:$(id -g postfix)
+virtual_minimum_uid = $(id -u postfix)"
 fi
 
 # Waits until Postfix's queue has drained; nothing to wait for in hold mode.
