@@ -21,15 +21,7 @@ struct ControlService: Service {
             throw TernDaemon.StartupError(description: "control socket \(path): another ternd answers on it")
         }
         do {
-            try FileManager.default.createDirectory(atPath: URL(fileURLWithPath: path).deletingLastPathComponent().path, withIntermediateDirectories: true)
-            unlink(path)
-            let socket = try ListeningSocket.bind(try SocketAddress(unixDomainSocketPath: path))
-            guard chmod(path, 0o600) == 0 else {
-                close(socket.descriptor)
-                throw TernDaemon.StartupError(description: "cannot set mode 0600: \(String(cString: strerror(errno)))")
-            }
-            try owner?.handOver(path)
-            return socket
+            return try ListeningSocket.bindUnix(path, mode: 0o600, owner: owner)
         } catch {
             throw TernDaemon.StartupError(description: "control socket \(path): \(error)")
         }

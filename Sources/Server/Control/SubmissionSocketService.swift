@@ -31,14 +31,7 @@ struct SubmissionSocketService: Service {
     /// Binds the socket (before privileges are dropped), mode 0666, owned by `owner` when given.
     static func bind(path: String, owner: PrivilegeDrop?) throws -> ListeningSocket {
         do {
-            unlink(path)
-            let socket = try ListeningSocket.bind(try SocketAddress(unixDomainSocketPath: path))
-            guard chmod(path, 0o666) == 0 else {
-                close(socket.descriptor)
-                throw TernDaemon.StartupError(description: "cannot set mode 0666: \(String(cString: strerror(errno)))")
-            }
-            try owner?.handOver(path)
-            return socket
+            return try ListeningSocket.bindUnix(path, mode: 0o666, owner: owner)
         } catch {
             throw TernDaemon.StartupError(description: "submission socket \(path): \(error)")
         }

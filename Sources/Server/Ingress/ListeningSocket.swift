@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
+import Foundation
 import NIOCore
 
 /// A TCP socket bound and listening before the service that accepts on it
@@ -34,6 +35,20 @@ struct ListeningSocket: Sendable {
             throw error
         }
         return ListeningSocket(address: address, descriptor: descriptor)
+    }
+
+    /// Binds a Unix socket at `path` (replacing a stale file, creating its
+    /// directory), sets its `mode` and gives it to `owner` when one is given.
+    static func bindUnix(_ path: String, mode: mode_t, owner: PrivilegeDrop?) throws -> ListeningSocket {
+        try FileManager.default.createDirectory(atPath: URL(fileURLWithPath: path).deletingLastPathComponent().path, withIntermediateDirectories: true)
+        unlink(path)
+        let socket = try bind(try SocketAddress(unixDomainSocketPath: path))
+        guard chmod(path, mode) == 0 else {
+            close(socket.descriptor)
+            throw TernDaemon.StartupError(description: "cannot set mode \(String(mode, radix: 8)): \(String(cString: strerror(errno)))")
+        }
+        try owner?.handOver(path)
+        return socket
     }
 
     private static func failure(_ call: String, _ address: SocketAddress) -> TernDaemon.StartupError {
