@@ -33,12 +33,9 @@ struct LMTPRecipients {
                 mailboxes.append(Mailbox(owner: index, recipient: recipient, address: address))
                 continue
             }
-            let expander = recipients.expander(for: action) { other in
-                DeliveryRouter.facts(for: MailAddress(localPart: other.localPart, domain: other.domain), of: envelope)
-            }
             let expansion: RecipientExpansion
             do {
-                expansion = try expander.expand(recipient.address)
+                expansion = try recipients.expander(for: action, of: envelope).expand(recipient.address)
             } catch {
                 failed[index] = error.isPermanent ? .permanent(error.status, error.reason) : .temporary(error.status, error.reason)
                 continue

@@ -50,9 +50,7 @@ struct LocalDeliveryAgent: Sendable {
         if Self.alreadyDelivered(to: recipient.address, body: body) {
             return .failed(index, .permanent(.routingLoop, "mail forwarding loop for \(recipient.address): it already went through this address"))
         }
-        let expander = recipients.expander(for: action) { other in
-            DeliveryRouter.facts(for: MailAddress(localPart: other.localPart, domain: other.domain), of: envelope)
-        }
+        let expander = recipients.expander(for: action, of: envelope)
         let expansion: RecipientExpansion
         do {
             expansion = try expander.expand(recipient.address)

@@ -68,6 +68,14 @@ struct LocalRecipients {
         return expander
     }
 
+    /// The expander for a queued recipient of `action`, routing other
+    /// addresses as the message's own recipients would be.
+    func expander(for action: ActionConfig, of envelope: Envelope) -> RecipientExpander {
+        expander(for: action) { other in
+            DeliveryRouter.facts(for: MailAddress(localPart: other.localPart, domain: other.domain), of: envelope)
+        }
+    }
+
     /// The contents of `~/.forward`, if the file belongs to the user (or
     /// root) and nobody else can write to it, as sendmail requires.
     static func forwardFile(of account: LocalAccount) -> String? {
