@@ -16,7 +16,7 @@ import Logging
 final class GroupCommitter: @unchecked Sendable {
     private struct Submission {
         let changes: [JournalChange]
-        let continuation: CheckedContinuation<Void, any Error>
+        let completion: @Sendable (Result<Void, any Error>) -> Void
     }
 
     /// Totals since start, for metrics and benchmarks.
@@ -57,19 +57,18 @@ final class GroupCommitter: @unchecked Sendable {
         return stats
     }
 
-    /// Applies `changes` atomically; returns once they are durable.
-    func submit(_ changes: [JournalChange]) async throws {
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-            condition.lock()
-            guard !stopping else {
-                condition.unlock()
-                continuation.resume(throwing: JournalError(.closed, "the journal is shutting down"))
-                return
-            }
-            pending.append(Submission(changes: changes, continuation: continuation))
-            condition.signal()
+    /// Applies `changes` atomically and calls `completion` once they are
+    /// durable (or failed), on the writer thread: it must return quickly.
+    func submit(_ changes: [JournalChange], completion: @escaping @Sendable (Result<Void, any Error>) -> Void) {
+        condition.lock()
+        guard !stopping else {
             condition.unlock()
+            completion(.failure(JournalError(.closed, "the journal is shutting down")))
+            return
         }
+        pending.append(Submission(changes: changes, completion: completion))
+        condition.signal()
+        condition.unlock()
     }
 
     /// Commits what is pending, then stops the writer thread.
@@ -104,7 +103,7 @@ final class GroupCommitter: @unchecked Sendable {
             stats.largestBatch = max(stats.largestBatch, batch.count)
             condition.unlock()
             for (submission, result) in zip(batch, results) {
-                submission.continuation.resume(with: result)
+                submission.completion(result)
             }
             batch.removeAll(keepingCapacity: true)
         }

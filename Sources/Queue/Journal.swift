@@ -119,9 +119,18 @@ public final class Journal: Sendable {
 
     /// Applies `changes` atomically and durably.
     public func commit(_ changes: [JournalChange]) async throws {
-        guard let committer else { throw JournalError(.closed, "the journal was opened read-only") }
-        if case .some(let problem) = Self.validate(changes) { throw problem }
-        try await committer.submit(changes)
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            commit(changes) { continuation.resume(with: $0) }
+        }
+    }
+
+    /// Applies `changes` atomically and durably, then calls `completion` on
+    /// the journal's writer thread, which it must leave at once (hand the
+    /// result to an event loop or a task).
+    public func commit(_ changes: [JournalChange], completion: @escaping @Sendable (Result<Void, any Error>) -> Void) {
+        guard let committer else { return completion(.failure(JournalError(.closed, "the journal was opened read-only"))) }
+        if case .some(let problem) = Self.validate(changes) { return completion(.failure(problem)) }
+        committer.submit(changes, completion: completion)
     }
 
     /// Stores a new message durably.

@@ -1,6 +1,7 @@
 import Envelope
 import Foundation
 import Logging
+import NIOCore
 import Queue
 import Transport
 
@@ -82,8 +83,10 @@ struct IngressDelegate: SMTPServerDelegate {
         return PreparedMessage(id: id.description, header: Array(header.utf8))
     }
 
-    func store(_ message: PreparedMessage, transaction: SMTPTransaction, body: SpooledBody, facts: SMTPSessionFacts) async -> Result<String, SMTPStoreFailure> {
-        guard let id = MessageID(message.id) else { return .failure(.localError) }
+    func store(
+        _ message: PreparedMessage, transaction: SMTPTransaction, body: SpooledBody, facts: SMTPSessionFacts, eventLoop: any EventLoop
+    ) -> EventLoopFuture<Result<String, SMTPStoreFailure>> {
+        guard let id = MessageID(message.id) else { return eventLoop.makeSucceededFuture(.failure(.localError)) }
         let configuration = store.current.configuration
         let now = Date(journalMilliseconds: id.date)
         var flags: Envelope.Flags = []
@@ -117,19 +120,17 @@ struct IngressDelegate: SMTPServerDelegate {
         case .memory(let bytes): .bytes(bytes)
         case .file(let path, let size): .file(path: path, size: size)
         }
-        do {
-            try await journal.enqueue(NewMessage(envelope: envelope, recipients: recipients, body: journalBody))
-        } catch let error as JournalError {
+        let committed = eventLoop.makePromise(of: Void.self)
+        journal.commit([.enqueue(NewMessage(envelope: envelope, recipients: recipients, body: journalBody))]) { committed.completeWith($0) }
+        return committed.futureResult.map { [logger, metrics, stored] in
+            logger.info("id=\(id) from=\(transaction.sender.wireForm) size=\(body.size) nrcpt=\(recipients.count) proto=\(facts.receivedProtocol) client=\(facts.clientAddress) helo=\(facts.heloName ?? "")")
+            metrics.messageAccepted(recipients: recipients.count)
+            stored()
+            return .success(id.description)
+        }.recover { [logger] error in
             logger.error("id=\(id) store failed: \(error)")
-            return .failure(error.code == .storageFull ? .storageFull : .localError)
-        } catch {
-            logger.error("id=\(id) store failed: \(error)")
-            return .failure(.localError)
+            return .failure((error as? JournalError)?.code == .storageFull ? .storageFull : .localError)
         }
-        logger.info("id=\(id) from=\(transaction.sender.wireForm) size=\(body.size) nrcpt=\(recipients.count) proto=\(facts.receivedProtocol) client=\(facts.clientAddress) helo=\(facts.heloName ?? "")")
-        metrics.messageAccepted(recipients: recipients.count)
-        stored()
-        return .success(id.description)
     }
 
     func authenticate(user: String, password: String) async -> String? {

@@ -248,19 +248,13 @@ public final class SMTPServerHandler: ChannelInboundHandler, RemovableChannelHan
         }
         prepared = nil
         waiting = true
-        let delegate = self.delegate
-        let facts = machine.facts
-        let loop = context.eventLoop
-        let bound = NIOLoopBound(self, eventLoop: loop)
-        Task {
-            let result = await delegate.store(message, transaction: transaction, body: body, facts: facts)
+        let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        delegate.store(message, transaction: transaction, body: body, facts: machine.facts, eventLoop: context.eventLoop).whenSuccess { result in
             if case .file(let path, _) = body { unlink(path) }
-            loop.execute {
-                let handler = bound.value
-                guard let context = handler.context else { return }
-                handler.perform(handler.machine.stored(result), context: context)
-                handler.resume(context: context)
-            }
+            let handler = bound.value
+            guard let context = handler.context else { return }
+            handler.perform(handler.machine.stored(result), context: context)
+            handler.resume(context: context)
         }
     }
 

@@ -58,7 +58,9 @@ final class RecordingDelegate: SMTPServerDelegate {
         return PreparedMessage(id: "Q1", header: Array(header.utf8))
     }
 
-    func store(_ message: PreparedMessage, transaction: SMTPTransaction, body: SpooledBody, facts: SMTPSessionFacts) async -> Result<String, SMTPStoreFailure> {
+    func store(
+        _ message: PreparedMessage, transaction: SMTPTransaction, body: SpooledBody, facts: SMTPSessionFacts, eventLoop: any EventLoop
+    ) -> EventLoopFuture<Result<String, SMTPStoreFailure>> {
         let bytes: [UInt8]
         let spilled: Bool
         switch body {
@@ -69,11 +71,14 @@ final class RecordingDelegate: SMTPServerDelegate {
         }
         let stored = StoredMessage(id: message.id, transaction: transaction, body: String(decoding: bytes, as: UTF8.self), spilled: spilled)
         state.withLock { $0.stored.append(stored) }
-        if holdStores {
+        guard holdStores else { return eventLoop.makeSucceededFuture(storeResult) }
+        let promise = eventLoop.makePromise(of: Result<String, SMTPStoreFailure>.self)
+        promise.completeWithTask { [gate, storeResult] in
             var release = gate.stream.makeAsyncIterator()
             _ = await release.next()
+            return storeResult
         }
-        return storeResult
+        return promise.futureResult
     }
 
     func authenticate(user: String, password: String) async -> String? {
