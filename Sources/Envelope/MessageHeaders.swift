@@ -20,16 +20,36 @@ public enum MessageHeaders {
     /// Appendix A.1.2); fractions of a second are dropped and the zone offset
     /// is `timeZone`'s at that instant, truncated to whole minutes.
     public static func rfc5322Date(_ date: Date, timeZone: TimeZone = .current) -> String {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = timeZone
-        let parts = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second, .weekday], from: date)
-        let weekday = weekdays[((parts.weekday ?? 1) - 1 + 7) % 7]
-        let month = months[((parts.month ?? 1) - 1 + 12) % 12]
-        let offset = timeZone.secondsFromGMT(for: date) / 60
-        let sign = offset < 0 ? "-" : "+"
-        return "\(weekday), \(parts.day ?? 1) \(month) \(padded(parts.year ?? 1970, 4)) "
-            + "\(padded(parts.hour ?? 0, 2)):\(padded(parts.minute ?? 0, 2)):\(padded(parts.second ?? 0, 2)) "
-            + "\(sign)\(padded(abs(offset) / 60, 2))\(padded(abs(offset) % 60, 2))"
+        // Plain arithmetic on the proleptic Gregorian calendar: every message's
+        // Received header carries one, and Calendar's component split costs
+        // more than the rest of the header together.
+        let offset = timeZone.secondsFromGMT(for: date)
+        let local = Int(date.timeIntervalSince1970.rounded(.down)) + offset
+        let days = local >= 0 ? local / 86_400 : (local - 86_399) / 86_400
+        let secondOfDay = local - days * 86_400
+        let (year, month, day) = civilDate(daysSince1970: days)
+        let weekday = weekdays[((days % 7) + 11) % 7]  // 1970-01-01 was a Thursday
+        let minutes = abs(offset / 60)
+        var text = weekday + ", " + String(day) + " " + months[month - 1] + " " + padded(year, 4) + " "
+        text += padded(secondOfDay / 3600, 2) + ":" + padded(secondOfDay / 60 % 60, 2) + ":" + padded(secondOfDay % 60, 2)
+        text += (offset < 0 ? " -" : " +") + padded(minutes / 60, 2) + padded(minutes % 60, 2)
+        return text
+    }
+
+    /// Year, month (1–12) and day of the month of a day counted from
+    /// 1970-01-01 in the proleptic Gregorian calendar (the era-based
+    /// conversion of Howard Hinnant's "chrono-compatible low-level date
+    /// algorithms", public domain arithmetic).
+    private static func civilDate(daysSince1970: Int) -> (year: Int, month: Int, day: Int) {
+        let shifted = daysSince1970 + 719_468  // days since 0000-03-01
+        let era = (shifted >= 0 ? shifted : shifted - 146_096) / 146_097
+        let dayOfEra = shifted - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let monthIndex = (5 * dayOfYear + 2) / 153  // 0 = March
+        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
+        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
+        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 
     private static let weekdays = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]

@@ -54,6 +54,29 @@ struct MessageHeadersTests {
         #expect(MessageHeaders.rfc5322Date(winter, timeZone: newYork) == "Thu, 15 Jan 2026 07:00:00 -0500")
     }
 
+    @Test("agrees with Foundation's Gregorian calendar from 1600 to 9999 in several zones (it switches to Julian dates before 1582)")
+    func agreesWithCalendar() throws {
+        let zones = try [utc, #require(TimeZone(identifier: "America/New_York")), #require(TimeZone(identifier: "Asia/Kathmandu")),
+                         #require(TimeZone(secondsFromGMT: -43_200))]
+        let names = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
+        let monthNames = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        var generator = SeededGenerator(seed: 5322)
+        for _ in 0..<2_000 {
+            let seconds = Double(Int64.random(in: -11_676_096_000...253_402_300_799, using: &generator))
+            let date = Date(timeIntervalSince1970: seconds)
+            for zone in zones {
+                var calendar = Calendar(identifier: .gregorian)
+                calendar.timeZone = zone
+                let parts = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second, .weekday], from: date)
+                let offset = zone.secondsFromGMT(for: date) / 60
+                let expected = String(
+                    format: "%@, %d %@ %04d %02d:%02d:%02d %@%02d%02d", names[parts.weekday! - 1], parts.day!, monthNames[parts.month! - 1],
+                    parts.year!, parts.hour!, parts.minute!, parts.second!, offset < 0 ? "-" : "+", abs(offset) / 60, abs(offset) % 60)
+                #expect(MessageHeaders.rfc5322Date(date, timeZone: zone) == expected, "\(seconds) in \(zone.identifier)")
+            }
+        }
+    }
+
     @Test("uses every English day and month name")
     func allNames() {
         var days = Set<String>()
