@@ -1,4 +1,7 @@
 import NIOCore
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// What is wrong with a message's bytes, found while reading DATA.
 public struct DataDefects: OptionSet, Hashable, Sendable {
@@ -162,6 +165,14 @@ private struct DataScanner: Sendable {
     private static let lf = UInt8(ascii: "\n")
     private static let dot = UInt8(ascii: ".")
 
+    /// The index of the first CR or LF in `bytes` at or after `start`, or
+    /// `bytes.count`: two memchr scans instead of a loop over every byte.
+    private static func firstLineBreak(in bytes: UnsafeRawBufferPointer, from start: Int) -> Int {
+        guard start < bytes.count, let base = bytes.baseAddress else { return bytes.count }
+        let lineFeed = memchr(base + start, Int32(lf), bytes.count - start).map { UnsafeRawPointer($0) - base } ?? bytes.count
+        return memchr(base + start, Int32(cr), lineFeed - start).map { UnsafeRawPointer($0) - base } ?? lineFeed
+    }
+
     /// Consumes bytes from `input`; returns `.data` with what they decode to,
     /// `.dataEnd` at the end marker, or nil when `input` held nothing usable.
     ///
@@ -209,12 +220,7 @@ private struct DataScanner: Sendable {
                             runStart = index + 1
                         }
                         state = .inLine
-                        var end = index + 1
-                        while end < count {
-                            let next = bytes[end]
-                            if next == Self.cr || next == Self.lf { break }
-                            end += 1
-                        }
+                        let end = Self.firstLineBreak(in: bytes, from: index + 1)
                         lineLength += end - index
                         if lineLength > longLine { defects.insert(.longLine) }
                         index = end
