@@ -52,7 +52,8 @@ extension DeliveryScheduler {
 
     /// Writes the outcomes of every attempt of `group`, and the DSNs they
     /// cause, in one transaction: one failure report, one success report and
-    /// one delay warning for the message, over the union of its outcomes.
+    /// one delay warning for the message, over the union of its outcomes,
+    /// recipients in envelope order.
     /// When the commit fails, nothing is recorded and every attempt of the
     /// group is repeated.
     private func record(_ group: DeliveryGroup, now: Date) async {
@@ -73,6 +74,8 @@ extension DeliveryScheduler {
                 updated.append((result.index, recipient, result))
             }
         }
+        // Reports list recipients in the order the sender gave them, whichever batch finished first.
+        updated.sort { $0.0 < $1.0 }
         let followUp = operatorFollowUp(for: message, attempted: group.attemptedIndices, updated: &updated)
         var changes: [JournalChange] = updated.map { .updateRecipient(envelope.id, index: $0.0, $0.1) }
         changes += reports.changes(for: message, outcomes: updated, body: body, now: now)
