@@ -207,11 +207,11 @@ actor DeliveryScheduler: Service {
                 }
                 byKey[key]?.indices.append(index)
             }
-            guard !keys.isEmpty else { continue }
+            let planned = keys.compactMap { byKey[$0] }
+            guard !planned.isEmpty else { continue }
             nextGroup += 1
-            groups[nextGroup] = DeliveryGroup(message: message, batches: keys.count)
-            for key in keys {
-                guard let batch = byKey[key] else { continue }
+            groups[nextGroup] = DeliveryGroup(message: message, batches: planned.count)
+            for batch in planned {
                 for index in batch.indices { inFlight.insert(RecipientKey(id: id, index: index)) }
                 batches.append((nextGroup, batch))
             }

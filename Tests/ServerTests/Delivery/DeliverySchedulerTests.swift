@@ -188,4 +188,45 @@ struct DeliverySchedulerTests {
             #expect(site.deliveredReports().count == 1)
         }
     }
+
+    /// Waits until destination a's script has run while b's (sleeping) is still running.
+    static func waitForFirstBatch(_ site: Site) async -> Bool {
+        await eventually { FileManager.default.fileExists(atPath: "\(site.path)/a-ran") }
+    }
+
+    static let markRan = "touch \"$(dirname \"$0\")/a-ran\""
+
+    @Test("hold while one batch of the message waits for the other: both recipients held when the group is recorded")
+    func holdWhileWaiting() async throws {
+        let site = try Site(aScript: "\(Self.markRan); echo busy; exit 75", bScript: "sleep 1.5; echo busy; exit 75", maxConcurrentDeliveries: 64)
+        try await site.running {
+            let id = try await site.enqueue(to: ["x@a.test", "y@b.test"])
+            #expect(await Self.waitForFirstBatch(site))
+            try await Task.sleep(for: .milliseconds(200))
+            let summary = try await site.scheduler.perform(.hold, on: [id])
+            #expect(summary.contains("1 message in flight, held when the attempt ends"), "\(summary)")
+            #expect(try await Self.eventually { try site.journal.message(id)?.recipients.map(\.state) == [.held, .held] })
+            let recipients = try #require(try site.journal.message(id)).recipients
+            #expect(recipients.map(\.attempts) == [1, 1])
+            #expect(await site.scheduler.pendingHolds.isEmpty)
+        }
+    }
+
+    @Test("remove while one batch of the message waits for the other: removed with the group's outcomes and its one DSN")
+    func removeWhileWaiting() async throws {
+        let site = try Site(aScript: "\(Self.markRan); \(Self.reject)", bScript: "sleep 1.5; \(Self.reject)", maxConcurrentDeliveries: 64)
+        try await site.running {
+            let id = try await site.enqueue(to: ["x@a.test", "y@b.test"])
+            #expect(await Self.waitForFirstBatch(site))
+            try await Task.sleep(for: .milliseconds(200))
+            let summary = try await site.scheduler.perform(.remove, on: [id])
+            #expect(summary.contains("1 message in flight, removed when the attempt ends"), "\(summary)")
+            #expect(try await Self.eventually { try site.journal.message(id) == nil })
+            #expect(await Self.eventually { site.deliveredReports().count == 1 })
+            let report = try #require(site.deliveredReports().first)
+            #expect(report.contains("Final-Recipient: rfc822; x@a.test"))
+            #expect(report.contains("Final-Recipient: rfc822; y@b.test"))
+            #expect(await site.scheduler.pendingRemovals.isEmpty)
+        }
+    }
 }
