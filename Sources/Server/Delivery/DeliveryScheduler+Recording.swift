@@ -134,11 +134,12 @@ extension DeliveryScheduler {
 
     /// Backs the attempt's destination off as a whole when none of its servers could be reached.
     private func backOffIfUnreachable(_ attempt: DeliveryGroup.Attempt, recorded: [UInt32: Recipient]) {
-        guard let unreachable = attempt.results.first(where: \.destinationUnreachable),
-              let next = attempt.results.lazy.filter(\.destinationUnreachable).compactMap({ recorded[$0.index] }).first(where: { $0.state == .scheduled })?.nextAttempt
+        let unreachable = attempt.results.filter(\.destinationUnreachable)
+        guard let first = unreachable.first,
+              let next = unreachable.compactMap({ recorded[$0.index] }).first(where: { $0.state == .scheduled })?.nextAttempt
         else { return }
         let domain = attempt.batch.domain
-        backedOff[domain] = (next, "destination backed off: \(unreachable.reply)")
+        backedOff[domain] = (next, "destination backed off: \(first.reply)")
         logger.notice("destination \(domain) unreachable, backed off until \(next)")
     }
 
