@@ -24,11 +24,6 @@ struct DeliverySchedulerTests {
         /// `a.test` answers with `aScript`, `b.test` with `bScript` (shell bodies); DSNs go to a maildir.
         init(aScript: String, bScript: String, maxConcurrentDeliveries: Int) throws {
             path = FileManager.default.temporaryDirectory.appendingPathComponent("tern-scheduler-\(UUID().uuidString)").path
-            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-            for (name, script) in [("a.sh", aScript), ("b.sh", bScript)] {
-                _ = FileManager.default.createFile(atPath: "\(path)/\(name)", contents: Data("#!/bin/sh\ncat >/dev/null\n\(script)\n".utf8))
-                chmod("\(path)/\(name)", 0o755)
-            }
             let configuration = try Configuration.parse(text: """
                 queue path "\(path)/queue" retry 1s..1s expire 4h warn 1h
                 action "a" mda "\(path)/a.sh"
@@ -38,6 +33,12 @@ struct DeliverySchedulerTests {
                 match from any for domain "b.test" action "b"
                 match from any for domain "sender.test" action "local"
                 """, hostname: "mx.test")
+            // Made once the configuration is known to parse, so a bad one leaves nothing behind.
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+            for (name, script) in [("a.sh", aScript), ("b.sh", bScript)] {
+                _ = FileManager.default.createFile(atPath: "\(path)/\(name)", contents: Data("#!/bin/sh\ncat >/dev/null\n\(script)\n".utf8))
+                chmod("\(path)/\(name)", 0o755)
+            }
             let store = ConfigurationStore(try ConfigurationStore.load(configuration))
             let logger = Logger(label: "tern.delivery", factory: { _ in SwiftLogNoOpLogHandler() })
             let metrics = DaemonMetrics(factory: DaemonMetrics.prometheusFactory(registry: PrometheusCollectorRegistry()))
