@@ -79,7 +79,7 @@ struct RelayTests {
         #expect(bounce.contains("Diagnostic-Code: smtp; 550 5.1.1 No such user here"))
     }
 
-    @Test("NXDOMAIN and null MX fail at once with 5.1.2 and 5.1.10")
+    @Test("NXDOMAIN and null MX fail at once with 5.1.2 and 5.1.10, in one bounce")
     func permanentDNSFailures() throws {
         let workspace = Workspace()
         let (dns, dnsPort) = try startDNS(Self.records)
@@ -89,6 +89,7 @@ struct RelayTests {
         let inbox = workspace.file("mail/alice/Maildir/new")
         #expect(LocalDeliveryTests.eventually(30) { LocalDeliveryTests.files(in: inbox).count >= 1 })
         Thread.sleep(forTimeInterval: 0.5)
+        #expect(LocalDeliveryTests.files(in: inbox).count == 1, "both failed in one pass: one report")
         let bounces = try LocalDeliveryTests.files(in: inbox).map { try String(contentsOfFile: inbox + "/" + $0, encoding: .utf8) }.joined()
         #expect(bounces.contains("Status: 5.1.2"))
         #expect(bounces.contains("Status: 5.1.10"))

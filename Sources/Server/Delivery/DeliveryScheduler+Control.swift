@@ -148,17 +148,18 @@ extension DeliveryScheduler {
         return count
     }
 
-    /// The holds and removals waiting for `batch` to end: held recipients stay
-    /// held, and a removal happens in the same transaction as the outcome of
-    /// the message's last running attempt.
-    func operatorFollowUp(after batch: DeliveryBatch, updated: inout [(UInt32, Recipient, DeliveryResult)]) -> OperatorFollowUp {
-        let id = batch.message.envelope.id
+    /// The holds and removals waiting for the attempts of `message` at the
+    /// `attempted` recipients to end: held recipients stay held, and a removal
+    /// happens in the same transaction as the outcome of the message's last
+    /// running attempt.
+    func operatorFollowUp(for message: QueuedMessage, attempted: Set<UInt32>, updated: inout [(UInt32, Recipient, DeliveryResult)]) -> OperatorFollowUp {
+        let id = message.envelope.id
         var followUp = OperatorFollowUp()
-        let lastAttempt = !inFlight.contains { $0.id == id && !batch.indices.contains($0.index) }
+        let lastAttempt = !inFlight.contains { $0.id == id && !attempted.contains($0.index) }
         if pendingHolds.contains(id) {
             for offset in updated.indices where updated[offset].1.state == .scheduled {
                 updated[offset].1.state = .held
-                updated[offset].1.nextAttempt = batch.message.envelope.expiry
+                updated[offset].1.nextAttempt = message.envelope.expiry
             }
             followUp.settlesHold = lastAttempt
         }

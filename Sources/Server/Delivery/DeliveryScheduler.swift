@@ -4,10 +4,12 @@ import Logging
 import Queue
 import ServiceLifecycle
 
-/// Takes due recipients from the journal's due index, groups them by message,
-/// action and destination domain, hands each group to its delivery agent, and
-/// records every outcome in one journal transaction per group (with the DSN it
-/// causes, DESIGN.md contract 2).
+/// Takes due recipients from the journal's due index, batches them by message,
+/// action and destination domain, hands each batch to its delivery agent, and
+/// records the outcomes of all batches of one message planned in one pass
+/// (a ``DeliveryGroup``) in one journal transaction, with the DSNs they cause
+/// (DESIGN.md contract 2): one failure report per message and pass, however
+/// many destinations its failed recipients had.
 ///
 /// Leases are in memory: a recipient being delivered is skipped until its
 /// attempt ends, and after a crash everything in the due index is due again.
@@ -15,15 +17,19 @@ actor DeliveryScheduler: Service {
     let journal: Journal
     let agents: DeliveryAgents
     let store: ConfigurationStore
-    private let metrics: DaemonMetrics
-    private let reportIDs = MessageIDGenerator()
+    let metrics: DaemonMetrics
+    let reportIDs = MessageIDGenerator()
     let logger: Logger
     private let wakeups: AsyncStream<Void>
-    private let wakeup: AsyncStream<Void>.Continuation
+    let wakeup: AsyncStream<Void>.Continuation
     /// Recipients whose attempt is running (or whose operator change is being
     /// committed): `messageID/index`.
     var inFlight: Set<RecipientKey> = []
-    private var running = 0
+    /// Delivery slots taken (see ``maxConcurrentDeliveries``).
+    var running = 0
+    /// Groups with batches still being attempted, by id.
+    var groups: [DeliveryGroup.ID: DeliveryGroup] = [:]
+    private var nextGroup: DeliveryGroup.ID = 0
     private var lastPurge = Date.distantPast
     /// Destinations that could not be reached, and until when they rest.
     var backedOff: [String: (until: Date, reason: String)] = [:]
@@ -34,7 +40,7 @@ actor DeliveryScheduler: Service {
     /// Messages to hold or remove once their running attempts end.
     var pendingHolds: Set<MessageID> = []
     var pendingRemovals: Set<MessageID> = []
-    private var random = SystemRandomNumberGenerator()
+    var random = SystemRandomNumberGenerator()
     /// The last due-index entry a pass dealt with: the next pass reads on
     /// from there instead of from the start, past everything in flight.
     private var dueCursor: DueRecipient?
@@ -42,7 +48,12 @@ actor DeliveryScheduler: Service {
     /// entries that landed before the cursor (at most one `idlePoll` late).
     private var lastFullScan = Date.distantPast
 
-    /// At most this many groups are delivered at once.
+    /// Planning stops once this many delivery slots are taken. A batch takes
+    /// a slot while it is attempted, and the batch that completes its group
+    /// keeps it until the group is recorded, so commits in progress count too;
+    /// a batch that waits for its siblings gives its slot up. The batches of
+    /// one message are planned together even past the limit, so a group never
+    /// waits for a slot that its own waiting batches hold.
     let maxConcurrentDeliveries: Int
     /// The longest the scheduler sleeps before looking at the due index again.
     let idlePoll: Duration
@@ -72,13 +83,13 @@ actor DeliveryScheduler: Service {
     func run() async throws {
         logger.notice("delivery scheduler started")
         // Discarding: finished deliveries must not pile up as results until shutdown.
-        await withDiscardingTaskGroup { group in
+        await withDiscardingTaskGroup { tasks in
             await withGracefulShutdownHandler {
                 var iterator = wakeups.makeAsyncIterator()
                 while !Task.isCancelled && !Task.isShuttingDownGracefully {
-                    for batch in plan() {
+                    for (group, batch) in plan() {
                         running += 1
-                        group.addTask { await self.deliver(batch) }
+                        tasks.addTask { await self.deliver(batch, of: group) }
                     }
                     await purgeHistoryWhenDue()
                     await waitForWork(&iterator)
@@ -117,8 +128,9 @@ actor DeliveryScheduler: Service {
 
     // MARK: - Planning
 
-    /// Groups due recipients that are not in flight into batches, leasing them.
-    private func plan() -> [DeliveryBatch] {
+    /// Batches due recipients that are not in flight, leasing them; the
+    /// batches of one message form one group, planned whole.
+    private func plan() -> [(DeliveryGroup.ID, DeliveryBatch)] {
         let capacity = maxConcurrentDeliveries - running
         guard capacity > 0 else { return [] }
         let current = store.current
@@ -146,7 +158,7 @@ actor DeliveryScheduler: Service {
             if byMessage[entry.messageID] == nil { order.append(entry.messageID) }
             byMessage[entry.messageID, default: []].append(entry.index)
         }
-        var batches: [DeliveryBatch] = []
+        var batches: [(DeliveryGroup.ID, DeliveryBatch)] = []
         var postponed: [(QueuedMessage, UInt32, Date, String?)] = []
         defer { postpone(postponed) }
         var handled: Set<MessageID> = []
@@ -164,8 +176,8 @@ actor DeliveryScheduler: Service {
                 logger.error("id=\(id) cannot be read: \(error)")
                 continue
             }
-            var groups: [String: DeliveryBatch] = [:]
-            var groupOrder: [String] = []
+            var byKey: [String: DeliveryBatch] = [:]
+            var keys: [String] = []
             for index in byMessage[id] ?? [] where Int(index) < message.recipients.count {
                 let recipient = message.recipients[Int(index)]
                 // Held recipients are listed at their expiry; only expiry moves them.
@@ -189,16 +201,19 @@ actor DeliveryScheduler: Service {
                     parkedByPause.insert(RecipientKey(id: id, index: index))
                     continue
                 }
-                if groups[key] == nil {
-                    groupOrder.append(key)
-                    groups[key] = DeliveryBatch(message: message, route: route, domain: recipient.address.normalizedDomain, indices: [])
+                if byKey[key] == nil {
+                    keys.append(key)
+                    byKey[key] = DeliveryBatch(message: message, route: route, domain: recipient.address.normalizedDomain, indices: [])
                 }
-                groups[key]?.indices.append(index)
+                byKey[key]?.indices.append(index)
             }
-            for key in groupOrder {
-                guard let batch = groups[key] else { continue }
+            let planned = keys.compactMap { byKey[$0] }
+            guard !planned.isEmpty else { continue }
+            nextGroup += 1
+            groups[nextGroup] = DeliveryGroup(message: message, batches: planned.count)
+            for batch in planned {
                 for index in batch.indices { inFlight.insert(RecipientKey(id: id, index: index)) }
-                batches.append(batch)
+                batches.append((nextGroup, batch))
             }
         }
         return batches
@@ -256,7 +271,7 @@ actor DeliveryScheduler: Service {
 
     // MARK: - Delivering
 
-    private func deliver(_ batch: DeliveryBatch) async {
+    private func deliver(_ batch: DeliveryBatch, of group: DeliveryGroup.ID) async {
         let id = batch.message.envelope.id
         let body: [UInt8]?
         do {
@@ -274,7 +289,7 @@ actor DeliveryScheduler: Service {
             logger.error("id=\(id) cannot read the message: \(error)")
             body = nil
         }
-        guard let body else { return release(batch) }
+        guard let body else { return await abandon(batch, of: group) }
         let started = ContinuousClock.now
         metrics.attemptStarted(recipients: batch.indices.count)
         defer { metrics.attemptFinished(recipients: batch.indices.count, duration: ContinuousClock.now - started) }
@@ -290,92 +305,7 @@ actor DeliveryScheduler: Service {
         case .unroutable(let reason):
             results = batch.indices.map { .failed($0, .temporary(EnhancedStatus(4, 3, 5), "cannot route: \(reason)")) }
         }
-        await record(batch, results, body: body, now: Date())
-        release(batch)
-    }
-
-    func release(_ batch: DeliveryBatch) {
-        for index in batch.indices { inFlight.remove(RecipientKey(id: batch.message.envelope.id, index: index)) }
-        running -= 1
-        wakeup.yield()
-    }
-
-    /// Writes the outcomes and any DSN they cause in one transaction.
-    private func record(_ batch: DeliveryBatch, _ results: [DeliveryResult], body: [UInt8], now: Date) async {
-        let envelope = batch.message.envelope
-        let configuration = store.current.configuration
-        let reports = DeliveryReports(configuration: configuration, ids: reportIDs, logger: logger)
-        var changes: [JournalChange]
-        var updated: [(UInt32, Recipient, DeliveryResult)] = []
-        var delayed: [Recipient] = []
-        for result in results {
-            var recipient = batch.message.recipients[Int(result.index)]
-            recipient.attempts += 1
-            recipient.lastAttempt = now
-            recipient.lastStatus = result.status
-            recipient.lastReply = result.reply
-            recipient.remoteHost = result.remoteHost
-            switch result.outcome {
-            case .delivered:
-                recipient.state = .delivered
-            case .permanent:
-                recipient.state = .failed
-            case .temporary where now >= envelope.expiry:
-                recipient.state = .failed
-                recipient.lastStatus = .deliveryTimeExpired
-                recipient.lastReply = "delivery time expired; last attempt: \(result.reply)"
-            case .temporary:
-                let policy = configuration.queue.policy(forDomain: batch.domain)
-                let retry = RetryPolicy(minimum: policy.retryMinimum, maximum: policy.retryMaximum)
-                recipient.state = .scheduled
-                recipient.nextAttempt = retry.nextAttempt(afterAttempts: recipient.attempts, now: now, expiry: envelope.expiry, using: &random)
-                if !recipient.delayWarned, now.timeIntervalSince(envelope.arrival) >= policy.warn.timeInterval {
-                    recipient.delayWarned = true
-                    if DSNPolicy.shouldReport(.delayed, for: recipient, of: envelope, defaultDelayWhenAbsent: configuration.bounce.warnOnMissingNotify) {
-                        delayed.append(recipient)
-                    }
-                }
-            }
-            updated.append((result.index, recipient, result))
-        }
-        let followUp = operatorFollowUp(after: batch, updated: &updated)
-        changes = updated.map { .updateRecipient(envelope.id, index: $0.0, $0.1) }
-        changes += reports.changes(for: batch.message, outcomes: updated, body: body, now: now)
-        changes += DeliveryForwards(configuration: configuration, ids: reportIDs).changes(for: envelope, outcomes: updated, body: body, now: now)
-        if !delayed.isEmpty, let warning = reports.delayWarning(for: batch.message, recipients: delayed, body: body, now: now) {
-            changes.append(warning)
-        }
-        changes += followUp.changes
-        do {
-            try await journal.commit(changes)
-        } catch {
-            logger.error("id=\(envelope.id) cannot record delivery outcome: \(error); the attempt will be repeated")
-            return
-        }
-        settle(followUp, of: envelope.id)
-        metrics.outcomesRecorded(updated.map(\.1.state), arrival: envelope.arrival, now: now, dsns: changes.count - updated.count - followUp.changes.count)
-        for (_, recipient, result) in updated { log(batch, recipient, result, now: now) }
-        if let unreachable = results.first(where: \.destinationUnreachable),
-           let next = updated.first(where: { $0.2.destinationUnreachable && $0.1.state == .scheduled })?.1.nextAttempt {
-            backedOff[batch.domain] = (next, "destination backed off: \(unreachable.reply)")
-            logger.notice("destination \(batch.domain) unreachable, backed off until \(next)")
-        }
-    }
-
-    private func log(_ batch: DeliveryBatch, _ recipient: Recipient, _ result: DeliveryResult, now: Date) {
-        let envelope = batch.message.envelope
-        let status = switch recipient.state {
-        case .delivered: "sent"
-        case .failed: "bounced"
-        default: "deferred"
-        }
-        let delay = String(format: "%.2f", now.timeIntervalSince(envelope.arrival))
-        let relay: String = switch batch.route {
-        case .action(let action): result.remoteHost ?? action.name
-        case .expired, .unroutable: "none"
-        }
-        let line = "id=\(envelope.id) to=\(recipient.address.wireForm) relay=\(relay) delay=\(delay) attempts=\(recipient.attempts) dsn=\(recipient.lastStatus?.description ?? result.status.description) status=\(status) (\(recipient.lastReply ?? result.reply))"
-        if recipient.state == .delivered { logger.info("\(line)") } else { logger.notice("\(line)") }
+        await finish(batch, of: group, results: results, body: body, now: Date())
     }
 }
 

@@ -135,4 +135,26 @@ struct DeliveryReportsTests {
         #expect(DSNPolicy.needsPostmasterNotice(dsn))
         #expect(!DSNPolicy.needsPostmasterNotice(notice))
     }
+
+    @Test("failed recipients of several destinations in one outcome list make one failure report naming each")
+    func oneReportAcrossDestinations() throws {
+        let recipients = ["a.test", "b.test", "c.test"].map {
+            Recipient(address: MailAddress(localPart: "bob", domain: $0), state: .failed, nextAttempt: Self.now)
+        }
+        var delivered = recipients[2]
+        delivered.state = .delivered
+        let outcomes: [(UInt32, Recipient, DeliveryResult)] = [
+            (0, recipients[0], .failed(0, .permanent(.mailboxUnknown, "550 5.1.1 no such user"))),
+            (1, recipients[1], .failed(1, .permanent(.mailboxUnknown, "550 5.1.1 unknown here"))),
+            (2, delivered, .delivered(2, "250 ok")),
+        ]
+        let changes = Self.reports().changes(for: Self.message(Self.envelope(), recipients), outcomes: outcomes, body: Self.body, now: Self.now)
+        let reports = Self.enqueued(changes)
+        try #require(reports.count == 1)
+        let text = Self.text(reports[0])
+        #expect(text.contains("Final-Recipient: rfc822; bob@a.test"))
+        #expect(text.contains("Final-Recipient: rfc822; bob@b.test"))
+        #expect(!text.contains("bob@c.test"))
+        #expect(text.components(separatedBy: "Action: failed").count - 1 == 2)
+    }
 }
