@@ -114,7 +114,7 @@ public enum TernDaemon {
         ]
         if let endpoint = configuration.metrics {
             let address = try SocketAddress(ipAddress: endpoint.address.description, port: endpoint.port)
-            services.append(MetricsEndpointService(bindAddress: address, registry: DaemonMetrics.processRegistry, group: group, logger: logger))
+            services.append(try await MetricsEndpointService(bindAddress: address, registry: DaemonMetrics.processRegistry, group: group, logger: logger))
         }
         for (listener, listenerSockets) in startup.sockets {
             let tlsContext = try listener.pki.map { try makeTLSContext(configuration.pkis[$0]!) }

@@ -11,20 +11,16 @@ import ServiceLifecycle
 /// accepting and closes.
 final class MetricsEndpointService: Service {
     let bindAddress: SocketAddress
-    let registry: PrometheusCollectorRegistry
-    let group: any EventLoopGroup
+    let channel: any Channel
     let logger: Logger
 
-    init(bindAddress: SocketAddress, registry: PrometheusCollectorRegistry, group: any EventLoopGroup, logger: Logger) {
+    /// Binds the endpoint before the daemon reports itself started, so that
+    /// a scrape right after "ternd started" is answered and a taken port
+    /// stops start-up with its error.
+    init(bindAddress: SocketAddress, registry: PrometheusCollectorRegistry, group: any EventLoopGroup, logger: Logger) async throws {
         self.bindAddress = bindAddress
-        self.registry = registry
-        self.group = group
         self.logger = logger
-    }
-
-    func run() async throws {
-        let registry = self.registry
-        let channel = try await ServerBootstrap(group: group)
+        channel = try await ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
                 channel.pipeline.configureHTTPServerPipeline(withErrorHandling: true).flatMapThrowing {
@@ -34,6 +30,10 @@ final class MetricsEndpointService: Service {
             .bind(to: bindAddress)
             .get()
         logger.notice("metrics endpoint listening on http://\(bindAddress)/metrics")
+    }
+
+    func run() async throws {
+        let channel = self.channel
         try await withGracefulShutdownHandler {
             try await channel.closeFuture.get()
         } onGracefulShutdown: {
