@@ -272,6 +272,7 @@ actor DeliveryScheduler: Service {
     // MARK: - Delivering
 
     private func deliver(_ batch: DeliveryBatch, of group: DeliveryGroup.ID) async {
+        BackgroundPriority.lowerCurrentThread()
         let id = batch.message.envelope.id
         let body: [UInt8]?
         do {
@@ -315,7 +316,8 @@ struct DeliveryAgents: Sendable {
     var remote: RemoteDeliveryAgent
 
     func deliver(_ batch: DeliveryBatch, action: ActionConfig, body: [UInt8]) async -> [DeliveryResult] {
-        switch action.method {
+        BackgroundPriority.lowerCurrentThread()
+        return switch action.method {
         case .maildir, .mbox, .mda:
             await local.deliver(batch, action: action, body: body)
         case .lmtp, .relay:
