@@ -122,7 +122,7 @@ let package = Package(
         .executableTarget(name: "FuzzConfig", dependencies: ["Server", "FuzzSupport"], path: "Fuzz/FuzzConfig"),
         // Helpers shared by the test targets: real peer processes started with posix_spawn.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
-        .testTarget(name: "EnvelopeTests", dependencies: ["Envelope"]),
+        .testTarget(name: "EnvelopeTests", dependencies: ["Envelope", "TestSupport"]),
         .testTarget(name: "QueueTests", dependencies: ["Queue", "Envelope", "JournalCrashWriter", "TestSupport"]),
         .testTarget(
             name: "TransportTests",

@@ -1,5 +1,6 @@
 import Envelope
 import Testing
+import TestSupport
 
 private enum Parser: CaseIterable, Sendable {
     case mailbox, reversePath, forwardPath

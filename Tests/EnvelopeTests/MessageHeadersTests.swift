@@ -1,6 +1,7 @@
 import Envelope
 import Foundation
 import Testing
+import TestSupport
 
 private let utc = TimeZone(secondsFromGMT: 0) ?? .current
 private let id = MessageID(time: 1_795_605_627_000_000, salt: 0xDEAD_BEEF)

@@ -1,5 +1,6 @@
 import Envelope
 import Testing
+import TestSupport
 
 private func orcptError(_ value: String) -> DSNParameterError? {
     do {

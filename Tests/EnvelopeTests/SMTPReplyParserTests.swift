@@ -1,5 +1,6 @@
 import Envelope
 import Testing
+import TestSupport
 
 /// Feeds `lines` and returns every reply completed, or the first error.
 private func feed(

@@ -1,5 +1,6 @@
 import Envelope
 import Testing
+import TestSupport
 
 /// The wire lines of an encoded reply, without their CRLF; fails if any line lacks one.
 private func wireLines(_ encoded: String) -> [Substring] {

@@ -1,5 +1,6 @@
 import Envelope
 import Testing
+import TestSupport
 
 private func decodeError(_ text: String) -> DSNParameterError? {
     do {

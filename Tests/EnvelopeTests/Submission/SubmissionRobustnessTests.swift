@@ -1,6 +1,7 @@
 import Foundation
 @testable import Envelope
 import Testing
+import TestSupport
 
 /// Random and hostile input to the enqueuer's parsers: each either gives a
 /// value or a `SubmissionError`, and never traps.

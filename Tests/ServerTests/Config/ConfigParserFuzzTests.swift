@@ -1,4 +1,5 @@
 import Testing
+import TestSupport
 
 @testable import Server
 
@@ -6,19 +7,6 @@ import Testing
 /// accepts must print and parse back to an equal configuration.
 @Suite("ConfigParser fuzzing")
 struct ConfigParserFuzzTests {
-    /// SplitMix64: a small seeded generator so that failures reproduce.
-    struct SeededGenerator: RandomNumberGenerator {
-        var state: UInt64
-
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     /// Inputs that once broke something, kept so they stay fixed.
     static let regressions = [
         "table t {", "table t { a = }", "{", "}", "<", ">", "\\", "\"", "%{", "x%{", "!", "=", "a =", "= b",
@@ -66,7 +54,7 @@ struct ConfigParserFuzzTests {
 
     @Test("survives random bytes")
     func randomBytes() {
-        var generator = SeededGenerator(state: 0x7E44)
+        var generator = SeededGenerator(seed: 0x7E44)
         for _ in 0..<3000 {
             let count = Int.random(in: 0...200, using: &generator)
             let bytes = (0..<count).map { _ in UInt8.random(in: 0...255, using: &generator) }
@@ -76,7 +64,7 @@ struct ConfigParserFuzzTests {
 
     @Test("survives random printable text")
     func randomText() {
-        var generator = SeededGenerator(state: 0x5EED)
+        var generator = SeededGenerator(seed: 0x5EED)
         let alphabet = Array(" \t\n\\\"#{},<>=!$%:/.@-_0123456789abcdefghijklmnopqrstuvwxyzKMGsmhdw[]")
         for _ in 0..<3000 {
             let count = Int.random(in: 0...120, using: &generator)
@@ -98,7 +86,7 @@ struct ConfigParserFuzzTests {
 
     @Test("survives random edits of a valid configuration")
     func mutations() {
-        var generator = SeededGenerator(state: 0xED17)
+        var generator = SeededGenerator(seed: 0xED17)
         let original = Array(ConfigFixtures.full.unicodeScalars)
         let noise = Array("\"\\{}<>=!#$,\n 0x".unicodeScalars)
         for _ in 0..<1500 {
@@ -119,7 +107,7 @@ struct ConfigParserFuzzTests {
 
     @Test("survives shuffled and reworded statements of valid configurations")
     func statementShuffle() {
-        var generator = SeededGenerator(state: 0x5A_FF1E)
+        var generator = SeededGenerator(seed: 0x5A_FF1E)
         let pool = (ConfigFixtures.full + "\n" + ConfigPrinterTests.fixtures.map(\.text).joined(separator: "\n"))
             .replacing("\\\n", with: " ")
             .split(separator: "\n")
@@ -139,7 +127,7 @@ struct ConfigParserFuzzTests {
 
     @Test("survives statements strung from the language's own words")
     func wordSoup() {
-        var generator = SeededGenerator(state: 0x50_0B)
+        var generator = SeededGenerator(seed: 0x50_0B)
         for _ in 0..<4000 {
             let count = Int.random(in: 1...14, using: &generator)
             let words = (0..<count).map { _ in Self.vocabulary.randomElement(using: &generator) ?? "" }

@@ -1,5 +1,6 @@
 import Envelope
 import Testing
+import TestSupport
 
 @testable import Server
 
@@ -7,23 +8,11 @@ import Testing
 /// expander: every input ends in a table, a targets list, or an error.
 @Suite("Table and expansion robustness")
 struct TableFuzzTests {
-    /// A small deterministic generator, so a failure can be replayed.
-    struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     static let pieces = ["a", "b", "c", "root", ":", ",", " ", "\t", "\n", "\\\n", "#", "\"", "|", "/x", ":include:/i", "@", "x@local.test", "y@else.test", "\\a", "+t", "\r\n", "é", "\u{0}"]
 
     @Test("random table files load or fail with an error", arguments: 0..<4)
     func tableFiles(seed: UInt64) {
-        var random = SplitMix(state: seed)
+        var random = SeededGenerator(seed: seed)
         for _ in 0..<500 {
             let text = (0..<Int.random(in: 0..<40, using: &random)).map { _ in Self.pieces.randomElement(using: &random)! }.joined()
             _ = try? TableLoader.parse(text, path: "fuzz", table: "t")
@@ -33,7 +22,7 @@ struct TableFuzzTests {
 
     @Test("random alias graphs expand or fail with an error", arguments: 0..<4)
     func aliasGraphs(seed: UInt64) {
-        var random = SplitMix(state: seed)
+        var random = SeededGenerator(seed: seed)
         for _ in 0..<300 {
             var table: [String: String] = [:]
             for key in ["a", "b", "c", "root", "x@local.test", "@local.test"] where Bool.random(using: &random) {

@@ -1,23 +1,12 @@
 import Envelope
 import Testing
+import TestSupport
 @testable import Transport
 
 @Suite("MXOrdering")
 struct MXOrderingTests {
-    /// A seeded generator (SplitMix64), so shuffles are repeatable.
-    struct SeededGenerator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     static func order(_ records: [DNSRecord], seed: UInt64 = 1) throws(DNSError) -> [MXOrdering.Exchange] {
-        var generator = SeededGenerator(state: seed)
+        var generator = SeededGenerator(seed: seed)
         return try MXOrdering.order(records, domain: "example.test", using: &generator)
     }
 
