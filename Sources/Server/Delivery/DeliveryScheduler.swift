@@ -272,7 +272,6 @@ actor DeliveryScheduler: Service {
     // MARK: - Delivering
 
     private func deliver(_ batch: DeliveryBatch, of group: DeliveryGroup.ID) async {
-        BackgroundPriority.lowerCurrentThread()
         let id = batch.message.envelope.id
         let body: [UInt8]?
         do {
@@ -316,8 +315,7 @@ struct DeliveryAgents: Sendable {
     var remote: RemoteDeliveryAgent
 
     func deliver(_ batch: DeliveryBatch, action: ActionConfig, body: [UInt8]) async -> [DeliveryResult] {
-        BackgroundPriority.lowerCurrentThread()
-        return switch action.method {
+        switch action.method {
         case .maildir, .mbox, .mda:
             await local.deliver(batch, action: action, body: body)
         case .lmtp, .relay:
