@@ -115,6 +115,11 @@ struct DeliverySchedulerTests {
 
     static let reject = "echo 'no such user here'; exit 67"
 
+    @Test("log delays have two decimals", arguments: [(0.0, "0.00"), (0.004, "0.00"), (0.005, "0.01"), (1.5, "1.50"), (12.345, "12.35"), (3600.07, "3600.07"), (-1, "0.00")])
+    func logDelay(interval: Double, expected: String) {
+        #expect(DeliveryScheduler.seconds(interval) == expected)
+    }
+
     @Test("recipients at two destinations that fail in one pass get one failure DSN listing both, even with one delivery slot")
     func oneReportForTwoDestinations() async throws {
         let site = try Site(aScript: Self.reject, bScript: "sleep 0.5; \(Self.reject)", maxConcurrentDeliveries: 1)
