@@ -8,11 +8,11 @@ struct TLSAndAuthTests {
     /// `secret` hashed with SHA-512 crypt (openssl passwd -6).
     static let aliceHash = "$6$wTd.NHKxtcaAFaEQ$XISrI.HKdZVuiRHN2yhWc99DSHtUexZnvaDu0iv2kusfzetMUKj7ZWiH6JI1h3SIo9x07T5/FkTXa16Ol7Kg/0"
 
-    static func makeCertificate(in workspace: Workspace) throws {
+    static func makeCertificate(in workspace: Workspace, name: String = "mx.test", prefix: String = "") throws {
         let result = try runCommand(try requireTool("/usr/bin/openssl"), [
             "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-            "-subj", "/CN=mx.test", "-days", "2",
-            "-keyout", workspace.file("key.pem"), "-out", workspace.file("cert.pem"),
+            "-subj", "/CN=\(name)", "-days", "2",
+            "-keyout", workspace.file(prefix + "key.pem"), "-out", workspace.file(prefix + "cert.pem"),
         ])
         guard result.status == 0 else { throw HarnessError("openssl failed: \(result.error)") }
     }
@@ -87,5 +87,48 @@ struct TLSAndAuthTests {
         let ehlo = try #require(client.command("EHLO client.example"))
         #expect(!ehlo.contains("AUTH"))
         #expect(client.command("AUTH PLAIN AGFsaWNlAHNlY3JldA==")?.hasPrefix("538 5.7.11") == true)
+    }
+
+    /// The subject of the certificate ternd presents on `port` (SMTPS) to a
+    /// client that sends `serverName` in SNI, or none.
+    static func presentedSubject(port: Int, serverName: String?) throws -> String {
+        var arguments = ["s_client", "-connect", "127.0.0.1:\(port)"]
+        arguments += serverName.map { ["-servername", $0] } ?? ["-noservername"]
+        let result = try runCommand(try requireTool("/usr/bin/openssl"), arguments, input: Data(), timeout: 20)
+        let subject = result.output.split(separator: "\n").first { $0.hasPrefix("subject=") }
+        return subject.map { String($0.dropFirst("subject=".count)).replacingOccurrences(of: " ", with: "") } ?? "none: \(result.error)"
+    }
+
+    @Test("SNI: a client naming another configured pki gets its certificate, any other name the listener's own")
+    func serverNameIndication() throws {
+        let workspace = Workspace()
+        try Self.makeCertificate(in: workspace)
+        try Self.makeCertificate(in: workspace, name: "other.test", prefix: "other-")
+        let daemon = try TernDaemonProcess(config: Self.config("listen on 127.0.0.1 port $PORT smtps pki mx.test") + """
+
+            pki Other.Test cert "$DIR/other-cert.pem" key "$DIR/other-key.pem"
+            """, workspace: workspace)
+        #expect(try Self.presentedSubject(port: daemon.port, serverName: "other.test") == "CN=other.test")
+        #expect(try Self.presentedSubject(port: daemon.port, serverName: "OTHER.test") == "CN=other.test")
+        #expect(try Self.presentedSubject(port: daemon.port, serverName: "mx.test") == "CN=mx.test")
+        #expect(try Self.presentedSubject(port: daemon.port, serverName: "unknown.test") == "CN=mx.test")
+        #expect(try Self.presentedSubject(port: daemon.port, serverName: nil) == "CN=mx.test")
+    }
+
+    @Test("a key only root can read is loaded before ternd switches to its user",
+          .enabled(if: getuid() == 0, "needs root"), .timeLimit(.minutes(2)))
+    func rootOnlyKey() throws {
+        guard getpwnam("nobody") != nil else {
+            print("TLSAndAuthTests: skipped, no user nobody")
+            return
+        }
+        let workspace = Workspace()
+        chmod(workspace.path, 0o755)  // nobody must reach var/queue inside it
+        try Self.makeCertificate(in: workspace)
+        chmod(workspace.file("key.pem"), 0o600)
+        let daemon = try TernDaemonProcess(config: Self.config("listen on 127.0.0.1 port $PORT tls pki mx.test") + "\nuser nobody\n", workspace: workspace)
+        #expect(daemon.log.contains("running as user nobody"))
+        let result = try IngressTests.swaks(daemon.port, ["--tls", "--from", "a@example.org", "--to", "b@example.test"])
+        #expect(result.status == 0, "\(result.output)")
     }
 }

@@ -24,12 +24,13 @@ public enum TernDaemon {
         let controlSocket: ListeningSocket
         let submissionSocket: ListeningSocket
         let spoolDirectory: String
+        let certificates: ServerCertificates
     }
 
     /// Start-up's privileged part, synchronous, on the main thread before any
     /// task runs: creates the queue and spill directories (for the `user`
     /// account when started as root), binds every listener and the control
-    /// socket, then switches to `user`.
+    /// socket, reads every pki's certificate and key, then switches to `user`.
     ///
     /// It must run before Swift's async runtime starts: an async `main` parks
     /// the main thread in libdispatch's `sigsuspend` with every signal
@@ -51,11 +52,15 @@ public enum TernDaemon {
         let submissionSocket = try SubmissionSocketService.bind(
             path: SubmissionSocketService.path(besideControlSocket: configuration.controlSocketPath), owner: privileges
         )
+        let certificates = try ServerCertificates(configuration.pkis)
         if let privileges {
             try privileges.drop()
             logger.notice("running as user \(privileges.name) (uid \(privileges.uid), gid \(privileges.gid))")
         }
-        return Startup(sockets: sockets, controlSocket: controlSocket, submissionSocket: submissionSocket, spoolDirectory: spoolDirectory)
+        return Startup(
+            sockets: sockets, controlSocket: controlSocket, submissionSocket: submissionSocket, spoolDirectory: spoolDirectory,
+            certificates: certificates
+        )
     }
 
     /// Runs until SIGTERM/SIGINT, then stops accepting, lets sessions finish
@@ -117,7 +122,7 @@ public enum TernDaemon {
             services.append(try await MetricsEndpointService(bindAddress: address, registry: DaemonMetrics.processRegistry, group: group, logger: logger))
         }
         for (listener, listenerSockets) in startup.sockets {
-            let tlsContext = try listener.pki.map { try makeTLSContext(configuration.pkis[$0]!) }
+            let tlsContext = try listener.pki.map { try startup.certificates.context(forListenerPKI: $0) }
             let credentials = listener.auth.table.map { CredentialChecker(table: $0, store: store) }
             let delegate = IngressDelegate(
                 store: store, listener: listener, journal: journal,
@@ -183,17 +188,6 @@ public enum TernDaemon {
             try? manager.removeItem(atPath: directory + "/" + leftover)
         }
         return directory
-    }
-
-    static func makeTLSContext(_ pki: PKIConfig) throws -> NIOSSLContext {
-        do {
-            let chain = try NIOSSLCertificate.fromPEMFile(pki.certificatePath).map { NIOSSLCertificateSource.certificate($0) }
-            var tls = TLSConfiguration.makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(try NIOSSLPrivateKey(file: pki.keyPath, format: .pem)))
-            tls.minimumTLSVersion = .tlsv12
-            return try NIOSSLContext(configuration: tls)
-        } catch {
-            throw StartupError(description: "pki \(pki.name): cannot load \(pki.certificatePath) / \(pki.keyPath): \(error)")
-        }
     }
 
     /// The socket addresses of a listener: its IP, or every address of its interface.
