@@ -45,7 +45,7 @@ struct ControlDispatcher: Sendable {
         case .showStatus:
             return .status(await status())
         case .showHosts:
-            return .hosts(await scheduler.destinations(limits: await limiter.usage()))
+            return .hosts(await scheduler.destinations(limits: limiter.usage()))
         case .pause(.smtp):
             gate.pause()
             logger.notice("smtp paused: new sessions are answered 421")

@@ -1,9 +1,13 @@
 import Foundation
+import Synchronization
 
 /// Traffic shaping per destination domain (`limit domain … connections N
 /// rate N/s`): at most `connections` deliveries at once, and message starts
 /// spaced so that no more than `count` begin in any `per` window.
-actor DestinationLimiter {
+///
+/// A lock rather than an actor: a delivery under its limits takes and gives
+/// back its slot without leaving its thread; only one over them suspends.
+final class DestinationLimiter: Sendable {
     private struct Destination {
         var active = 0
         var waiters: [CheckedContinuation<Void, Never>] = []
@@ -12,7 +16,7 @@ actor DestinationLimiter {
     }
 
     private let limits: DeliveryLimitsConfig
-    private var destinations: [String: Destination] = [:]
+    private let destinations = Mutex<[String: Destination]>([:])
 
     init(limits: DeliveryLimitsConfig) {
         self.limits = limits
@@ -21,37 +25,61 @@ actor DestinationLimiter {
     /// Waits for a free connection slot and for the rate to allow one more message.
     func acquire(_ domain: String) async {
         let limit = limits.limits(forDomain: domain)
-        if destinations[domain, default: Destination()].active >= max(1, limit.connections) {
-            await withCheckedContinuation { destinations[domain, default: Destination()].waiters.append($0) }
-        } else {
-            destinations[domain, default: Destination()].active += 1
+        let capacity = max(1, limit.connections)
+        if !takeSlot(domain, capacity: capacity) {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                // A slot freed since the first look is taken here; otherwise release() hands one over.
+                let admitted = destinations.withLock { destinations in
+                    if destinations[domain, default: Destination()].active < capacity {
+                        destinations[domain, default: Destination()].active += 1
+                        return true
+                    }
+                    destinations[domain, default: Destination()].waiters.append(continuation)
+                    return false
+                }
+                if admitted { continuation.resume() }
+            }
         }
         guard case .limited(let count, let unit) = limit.rate, count > 0 else { return }
         while true {
-            let now = ContinuousClock.now
-            var destination = destinations[domain, default: Destination()]
-            destination.starts.removeAll { now - $0 >= unit.duration }
-            if destination.starts.count < count {
-                destination.starts.append(now)
-                destinations[domain] = destination
-                return
+            let wait: Duration? = destinations.withLock { destinations in
+                let now = ContinuousClock.now
+                var destination = destinations[domain, default: Destination()]
+                destination.starts.removeAll { now - $0 >= unit.duration }
+                defer { destinations[domain] = destination }
+                if destination.starts.count < count {
+                    destination.starts.append(now)
+                    return nil
+                }
+                return unit.duration - (now - destination.starts[0])
             }
-            let wait = unit.duration - (now - destination.starts[0])
-            destinations[domain] = destination
+            guard let wait else { return }
             try? await Task.sleep(for: wait)
+        }
+    }
+
+    private func takeSlot(_ domain: String, capacity: Int) -> Bool {
+        destinations.withLock { destinations in
+            guard destinations[domain, default: Destination()].active < capacity else { return false }
+            destinations[domain, default: Destination()].active += 1
+            return true
         }
     }
 
     /// Gives the slot back, handing it straight to the next waiter if any.
     func release(_ domain: String) {
-        guard var destination = destinations[domain] else { return }
-        if destination.waiters.isEmpty {
-            destination.active -= 1
-            destinations[domain] = destination.active == 0 && destination.starts.isEmpty ? nil : destination
-        } else {
-            destination.waiters.removeFirst().resume()
+        let next: CheckedContinuation<Void, Never>? = destinations.withLock { destinations in
+            guard var destination = destinations[domain] else { return nil }
+            if destination.waiters.isEmpty {
+                destination.active -= 1
+                destinations[domain] = destination.active == 0 && destination.starts.isEmpty ? nil : destination
+                return nil
+            }
+            let waiter = destination.waiters.removeFirst()
             destinations[domain] = destination
+            return waiter
         }
+        next?.resume()
     }
 
     /// One destination's use of its limits right now.
@@ -63,11 +91,11 @@ actor DestinationLimiter {
 
     /// The destinations with deliveries running, waiting or counted in a rate window.
     func usage() -> [String: Usage] {
-        destinations.mapValues { Usage(active: $0.active, waiting: $0.waiters.count, recentStarts: $0.starts.count) }
+        destinations.withLock { $0.mapValues { Usage(active: $0.active, waiting: $0.waiters.count, recentStarts: $0.starts.count) } }
     }
 
     /// How many messages one connection to `domain` may carry.
-    nonisolated func messagesPerConnection(_ domain: String) -> Int {
+    func messagesPerConnection(_ domain: String) -> Int {
         max(1, limits.limits(forDomain: domain).messagesPerConnection)
     }
 }

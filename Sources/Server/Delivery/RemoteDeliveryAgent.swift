@@ -32,7 +32,7 @@ struct RemoteDeliveryAgent: Sendable {
     func deliver(_ batch: DeliveryBatch, action: ActionConfig, body: [UInt8]) async -> [DeliveryResult] {
         await limiter.acquire(batch.domain)
         let results = await deliverLimited(batch, action: action, body: body)
-        await limiter.release(batch.domain)
+        limiter.release(batch.domain)
         return results
     }
 
