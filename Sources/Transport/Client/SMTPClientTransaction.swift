@@ -130,7 +130,7 @@ struct SMTPClientTransaction {
                 return .sendMessage(ByteBuffer(string: ".\r\n"))
             }
             step = .message
-            return .sendMessage(SMTPDataEncoder.encode(transaction.body))
+            return .sendMessage(transaction.wireBody)
 
         case .message:
             messageReplies.append(reply)

@@ -15,30 +15,34 @@ enum SMTPDataEncoder {
     private static let cr = UInt8(ascii: "\r")
     private static let lf = UInt8(ascii: "\n")
 
-    /// The message dot-stuffed and terminated.
-    static func encode(_ message: ByteBuffer) -> ByteBuffer {
+    /// The message dot-stuffed and terminated, and whether it has octets
+    /// above 127 (it then needs `BODY=8BITMIME`), found in the same pass.
+    ///
+    /// The wire form is `message.count + 3` octets long exactly when the
+    /// message is sent as it is, followed by `.` CRLF alone.
+    static func encode(_ message: UnsafeRawBufferPointer) -> (wire: ByteBuffer, containsEightBitData: Bool) {
         var out = ByteBuffer()
         // Stuffing adds rarely more than a few octets; the end adds at most five.
-        out.reserveCapacity(message.readableBytes + 64)
-        message.withUnsafeReadableBytes { bytes in
-            var copied = 0
-            var lineStart = 0
-            while lineStart < bytes.count {
-                if bytes[lineStart] == dot {
-                    out.writeBytes(UnsafeRawBufferPointer(rebasing: bytes[copied..<lineStart]))
-                    out.writeInteger(dot)
-                    copied = lineStart
-                }
-                guard let lineFeed = bytes[lineStart...].firstIndex(of: lf) else { break }
-                lineStart = lineFeed + 1
+        out.reserveCapacity(message.count + 64)
+        var highBits: UInt8 = 0
+        var copied = 0
+        var atLineStart = true
+        for index in message.indices {
+            let byte = message[index]
+            if atLineStart && byte == dot {
+                out.writeBytes(UnsafeRawBufferPointer(rebasing: message[copied..<index]))
+                out.writeInteger(dot)
+                copied = index
             }
-            out.writeBytes(UnsafeRawBufferPointer(rebasing: bytes[copied...]))
-            let endsWithCRLF = bytes.count >= 2 && bytes[bytes.count - 2] == cr && bytes[bytes.count - 1] == lf
-            if !bytes.isEmpty && !endsWithCRLF {
-                out.writeBytes([cr, lf])
-            }
+            atLineStart = byte == lf
+            highBits |= byte
+        }
+        out.writeBytes(UnsafeRawBufferPointer(rebasing: message[copied...]))
+        let endsWithCRLF = message.count >= 2 && message[message.count - 2] == cr && message[message.count - 1] == lf
+        if !message.isEmpty && !endsWithCRLF {
+            out.writeBytes([cr, lf])
         }
         out.writeBytes([dot, cr, lf])
-        return out
+        return (out, highBits & 0x80 != 0)
     }
 }
