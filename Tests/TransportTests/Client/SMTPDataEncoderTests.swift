@@ -54,6 +54,14 @@ struct SMTPDataEncoderTests {
         #expect(Self.encode(message).containsEightBitData == containsEightBitData)
     }
 
+    @Test("finds a single 8-bit octet at any offset, inside or after the eight-octet words", arguments: 0..<19)
+    func eightBitAtOffset(offset: Int) {
+        var bytes = [UInt8](repeating: UInt8(ascii: "a"), count: 19)
+        #expect(!bytes.withUnsafeBytes { SMTPDataEncoder.encode($0) }.containsEightBitData)
+        bytes[offset] = 0x80
+        #expect(bytes.withUnsafeBytes { SMTPDataEncoder.encode($0) }.containsEightBitData)
+    }
+
     @Test("a transaction given bytes keeps them as its body and sends the stuffed form", arguments: stuffing)
     func transactionBody(message: String, wire: String) {
         let transaction = OutboundTransaction(
