@@ -14,30 +14,37 @@ extension EnhancedStatus: LosslessStringConvertible {
     ///
     ///     250 2.1.5 Ok
     public init?(_ text: Substring) {
-        let parts = text.utf8.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
-        guard parts.count == 3,
-            parts[0].count == 1,
-            let statusClass = Self.number(parts[0]), [2, 4, 5].contains(statusClass),
-            let subject = Self.number(parts[1]),
-            let detail = Self.number(parts[2])
-        else { return nil }
+        // One pass, no allocation: reply parsing calls this for every reply line.
+        var statusClass: UInt16 = 0
+        var subject: UInt16 = 0
+        var detail: UInt16 = 0
+        var field = 0
+        var digits = 0
+        for byte in text.utf8 {
+            if byte == UInt8(ascii: ".") {
+                guard digits > 0, field < 2 else { return nil }
+                field += 1
+                digits = 0
+                continue
+            }
+            guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte), digits < (field == 0 ? 1 : 3) else {
+                return nil
+            }
+            digits += 1
+            let digit = UInt16(byte - UInt8(ascii: "0"))
+            switch field {
+            case 0: statusClass = digit
+            case 1: subject = subject * 10 + digit
+            default: detail = detail * 10 + digit
+            }
+        }
+        guard field == 2, digits > 0, statusClass == 2 || statusClass == 4 || statusClass == 5 else { return nil }
         self.init(UInt8(statusClass), subject, detail)
     }
 
     /// Parses `class.subject.detail`; see `init?(_: Substring)`.
     public init?(_ description: String) {
         self.init(Substring(description))
-    }
-
-    /// One to three ASCII digits.
-    private static func number(_ digits: Substring.UTF8View.SubSequence) -> UInt16? {
-        guard (1...3).contains(digits.count) else { return nil }
-        var value: UInt16 = 0
-        for byte in digits {
-            guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) else { return nil }
-            value = value * 10 + UInt16(byte - UInt8(ascii: "0"))
-        }
-        return value
     }
 
     /// The text form: `5.1.1`.

@@ -29,15 +29,24 @@ extension MailAddress: CustomStringConvertible {
     }
 
     /// `Dot-string = Atom *("." Atom)` with UTF-8 atoms (RFC 6531).
+    /// One pass without allocating: every `MAIL FROM` and `RCPT TO` the
+    /// client writes, and every `Received` header, asks.
     private static func isDotString(_ text: String) -> Bool {
-        let atoms = text.unicodeScalars.split(separator: ".", omittingEmptySubsequences: false)
-        return atoms.allSatisfy { atom in
-            !atom.isEmpty && atom.allSatisfy { scalar in
-                scalar.isASCII
-                    ? MailboxScanner.isAtext(UInt8(scalar.value))
-                    : MailboxScanner.isPermittedNonASCII(scalar)
+        var atomIsEmpty = true
+        for scalar in text.unicodeScalars {
+            if scalar == "." {
+                guard !atomIsEmpty else { return false }
+                atomIsEmpty = true
+                continue
             }
+            let allowed =
+                scalar.isASCII
+                ? MailboxScanner.isAtext(UInt8(scalar.value))
+                : MailboxScanner.isPermittedNonASCII(scalar)
+            guard allowed else { return false }
+            atomIsEmpty = false
         }
+        return !atomIsEmpty
     }
 
     /// `Quoted-string = DQUOTE *QcontentSMTP DQUOTE`, escaping `"` and `\`.

@@ -62,13 +62,14 @@ public struct SMTPReplyParser: Hashable, Sendable {
         guard !bytes.contains(UInt8(ascii: "\r")), !bytes.contains(UInt8(ascii: "\n")) else {
             throw .lineBreakInLine
         }
-        let digits = Array(bytes.prefix(3))
-        guard digits.count == 3,
-            (UInt8(ascii: "2")...UInt8(ascii: "5")).contains(digits[0]),
-            (UInt8(ascii: "0")...UInt8(ascii: "5")).contains(digits[1]),
-            (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(digits[2])
+        var digits = bytes.makeIterator()
+        guard let first = digits.next(), let second = digits.next(), let third = digits.next(),
+            (UInt8(ascii: "2")...UInt8(ascii: "5")).contains(first),
+            (UInt8(ascii: "0")...UInt8(ascii: "5")).contains(second),
+            (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(third)
         else { throw .badCode }
-        let lineCode = digits.reduce(0) { $0 * 10 + Int($1 - UInt8(ascii: "0")) }
+        let zero = UInt8(ascii: "0")
+        let lineCode = Int(first - zero) * 100 + Int(second - zero) * 10 + Int(third - zero)
         let rest = bytes.dropFirst(3)
         let isLast: Bool
         switch rest.first {
@@ -99,13 +100,14 @@ public struct SMTPReplyParser: Hashable, Sendable {
         var status: EnhancedStatus?
         var stripped: [String] = []
         for text in texts {
-            let token = text.prefix { $0 != " " }
-            guard let lineStatus = EnhancedStatus(token),
+            // By octets: the status and the space after it are ASCII.
+            let tokenEnd = text.utf8.firstIndex(of: UInt8(ascii: " ")) ?? text.endIndex
+            guard let lineStatus = EnhancedStatus(text[..<tokenEnd]),
                 Int(lineStatus.statusClass) == code / 100,
                 status == nil || status == lineStatus
             else { return nil }
             status = lineStatus
-            stripped.append(String(text.dropFirst(token.count).dropFirst()))
+            stripped.append(tokenEnd == text.endIndex ? "" : String(text[text.utf8.index(after: tokenEnd)...]))
         }
         return status.map { ($0, stripped) }
     }

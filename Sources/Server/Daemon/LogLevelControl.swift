@@ -24,9 +24,13 @@ public final class LogLevelControl: Sendable {
     }
 
     /// The level of the logger labelled `label`.
+    ///
+    /// Asked before every log call that might be written, so the usual case,
+    /// nothing traced, looks at no string.
     public func level(for label: String) -> Logger.Level {
         state.withLock { state in
-            label.hasPrefix("tern.") && state.traced.contains(String(label.dropFirst(5))) ? .trace : state.base
+            guard !state.traced.isEmpty, label.hasPrefix("tern.") else { return state.base }
+            return state.traced.contains(String(label.dropFirst(5))) ? .trace : state.base
         }
     }
 

@@ -9,7 +9,7 @@ actor ConnectionPool {
         var uses: Int
     }
 
-    private var idle: [String: [Idle]] = [:]
+    private var idle: [RemoteDeliveryAgent.Target.PoolKey: [Idle]] = [:]
     private var uses: [ObjectIdentifier: Int] = [:]
     /// Idle connections kept per server at most.
     let maxIdlePerServer: Int

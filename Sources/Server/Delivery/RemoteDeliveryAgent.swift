@@ -19,13 +19,33 @@ struct RemoteDeliveryAgent: Sendable {
 
     /// One server to try: an address, its port and name, how to speak to it.
     struct Target: Sendable {
-        var address: String
-        var port: Int
-        var name: String
-        var settings: SMTPClientSettings
+        let address: String
+        let port: Int
+        let name: String
+        let settings: SMTPClientSettings
+        /// Which idle connections in the pool can carry this target's messages.
+        let poolKey: PoolKey
 
-        var poolKey: String {
-            "\(settings.mode)|\(address)|\(port)|\(settings.tls)|\(settings.heloName)|\(settings.credentials?.username ?? "")|\(settings.sourceAddress ?? "")"
+        /// The server and the settings a pooled connection must share with
+        /// the target to be reused for it.
+        struct PoolKey: Hashable, Sendable {
+            let mode: SMTPClientMode
+            let address: String
+            let port: Int
+            let tls: SMTPClientTLSPolicy
+            let heloName: String
+            let username: String?
+            let sourceAddress: String?
+        }
+
+        init(address: String, port: Int, name: String, settings: SMTPClientSettings) {
+            self.address = address
+            self.port = port
+            self.name = name
+            self.settings = settings
+            poolKey = PoolKey(
+                mode: settings.mode, address: address, port: port, tls: settings.tls, heloName: settings.heloName,
+                username: settings.credentials?.username, sourceAddress: settings.sourceAddress)
         }
     }
 

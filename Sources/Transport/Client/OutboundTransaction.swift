@@ -23,6 +23,8 @@ public struct OutboundTransaction: Sendable {
     public let requiresSMTPUTF8: Bool
     /// Whether the body has octets above 127, so it needs `BODY=8BITMIME`.
     public let containsEightBitData: Bool
+    /// The body as written after `354`: dot-stuffed and terminated (see `SMTPDataEncoder`).
+    let wireBody: ByteBuffer
 
     /// A transaction.
     ///
@@ -37,18 +39,16 @@ public struct OutboundTransaction: Sendable {
         ret: DSNReturn? = nil,
         smtpUTF8: Bool = false
     ) {
-        self.sender = sender
-        self.recipients = recipients
-        self.body = body
-        self.envelopeID = envelopeID
-        self.ret = ret
-        self.requiresSMTPUTF8 =
-            smtpUTF8 || (sender.address?.requiresSMTPUTF8 ?? false)
-            || recipients.contains { $0.address.requiresSMTPUTF8 }
-        self.containsEightBitData = body.readableBytesView.contains { $0 >= 0x80 }
+        let encoded = body.withUnsafeReadableBytes { SMTPDataEncoder.encode($0) }
+        self.init(
+            sender: sender, recipients: recipients, body: body, encoded: encoded,
+            envelopeID: envelopeID, ret: ret, smtpUTF8: smtpUTF8)
     }
 
     /// A transaction whose body is given as bytes.
+    ///
+    /// The bytes are copied once, into the wire form; `body` shares that
+    /// copy unless dots had to be stuffed or a final CRLF added.
     public init(
         sender: ReversePath,
         recipients: [OutboundRecipient],
@@ -57,8 +57,35 @@ public struct OutboundTransaction: Sendable {
         ret: DSNReturn? = nil,
         smtpUTF8: Bool = false
     ) {
+        let encoded = body.withUnsafeBytes { SMTPDataEncoder.encode($0) }
+        let sentAsIs = encoded.wire.readableBytes == body.count + 3
+        let buffer =
+            sentAsIs
+            ? encoded.wire.getSlice(at: encoded.wire.readerIndex, length: body.count) ?? ByteBuffer(bytes: body)
+            : ByteBuffer(bytes: body)
         self.init(
-            sender: sender, recipients: recipients, body: ByteBuffer(bytes: body),
+            sender: sender, recipients: recipients, body: buffer, encoded: encoded,
             envelopeID: envelopeID, ret: ret, smtpUTF8: smtpUTF8)
+    }
+
+    private init(
+        sender: ReversePath,
+        recipients: [OutboundRecipient],
+        body: ByteBuffer,
+        encoded: (wire: ByteBuffer, containsEightBitData: Bool),
+        envelopeID: String?,
+        ret: DSNReturn?,
+        smtpUTF8: Bool
+    ) {
+        self.sender = sender
+        self.recipients = recipients
+        self.body = body
+        self.envelopeID = envelopeID
+        self.ret = ret
+        self.requiresSMTPUTF8 =
+            smtpUTF8 || (sender.address?.requiresSMTPUTF8 ?? false)
+            || recipients.contains { $0.address.requiresSMTPUTF8 }
+        self.containsEightBitData = encoded.containsEightBitData
+        self.wireBody = encoded.wire
     }
 }

@@ -12,7 +12,7 @@ enum SMTPClientCommand {
     static let reset = "RSET\r\n"
     static let quit = "QUIT\r\n"
 
-    /// `MAIL FROM:<sender>` with the parameters the server understands:
+    /// Writes `MAIL FROM:<sender>` with the parameters the server understands:
     ///
     ///     MAIL FROM:<alice@example.com> SIZE=1234 BODY=8BITMIME SMTPUTF8 RET=HDRS ENVID=QQ314159
     ///
@@ -20,35 +20,52 @@ enum SMTPClientCommand {
     /// message has 8-bit octets; `SMTPUTF8` (RFC 6531) when it needs it;
     /// `RET` and `ENVID` (RFC 3461) only when `DSN` is announced. The caller
     /// has checked that the server offers what the message needs.
-    static func mail(_ transaction: OutboundTransaction, capabilities: SMTPServerCapabilities) -> String {
-        var line = "MAIL FROM:" + transaction.sender.wireForm
+    static func writeMail(
+        _ transaction: OutboundTransaction, capabilities: SMTPServerCapabilities, to buffer: inout ByteBuffer
+    ) {
+        buffer.writeString("MAIL FROM:")
+        buffer.writeString(transaction.sender.wireForm)
         if capabilities.size != nil {
-            line += " SIZE=\(transaction.body.readableBytes)"
+            buffer.writeString(" SIZE=")
+            buffer.writeString(String(transaction.body.readableBytes))
         }
         if transaction.containsEightBitData {
-            line += " BODY=8BITMIME"
+            buffer.writeString(" BODY=8BITMIME")
         }
         if transaction.requiresSMTPUTF8 {
-            line += " SMTPUTF8"
+            buffer.writeString(" SMTPUTF8")
         }
         if capabilities.dsn {
-            if let ret = transaction.ret { line += " RET=" + ret.parameterValue }
+            if let ret = transaction.ret {
+                buffer.writeString(" RET=")
+                buffer.writeString(ret.parameterValue)
+            }
             if let envelopeID = transaction.envelopeID {
-                line += " ENVID=" + EnvelopeIdentifier.parameterValue(envelopeID)
+                buffer.writeString(" ENVID=")
+                buffer.writeString(EnvelopeIdentifier.parameterValue(envelopeID))
             }
         }
-        return line + "\r\n"
+        buffer.writeString("\r\n")
     }
 
-    /// `RCPT TO:<recipient>`, with `NOTIFY` and `ORCPT` (RFC 3461) when `DSN` is announced:
+    /// Writes `RCPT TO:<recipient>`, with `NOTIFY` and `ORCPT` (RFC 3461) when `DSN` is announced:
     ///
     ///     RCPT TO:<bob@example.org> NOTIFY=SUCCESS,FAILURE ORCPT=rfc822;bob@example.org
-    static func recipient(_ recipient: OutboundRecipient, capabilities: SMTPServerCapabilities) -> String {
-        var line = "RCPT TO:" + recipient.address.wireForm
+    static func writeRecipient(
+        _ recipient: OutboundRecipient, capabilities: SMTPServerCapabilities, to buffer: inout ByteBuffer
+    ) {
+        buffer.writeString("RCPT TO:")
+        buffer.writeString(recipient.address.wireForm)
         if capabilities.dsn {
-            if let notify = recipient.notify { line += " NOTIFY=" + notify.parameterValue }
-            if let original = recipient.originalRecipient { line += " ORCPT=" + original.parameterValue }
+            if let notify = recipient.notify {
+                buffer.writeString(" NOTIFY=")
+                buffer.writeString(notify.parameterValue)
+            }
+            if let original = recipient.originalRecipient {
+                buffer.writeString(" ORCPT=")
+                buffer.writeString(original.parameterValue)
+            }
         }
-        return line + "\r\n"
+        buffer.writeString("\r\n")
     }
 }

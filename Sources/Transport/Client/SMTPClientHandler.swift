@@ -10,11 +10,14 @@ import NIOSSL
 /// Requests arrive as `SMTPClientRequest` writes. One request is pending
 /// at a time; the state machine refuses a second.
 ///
-/// Time-outs: one timer, re-armed after every event with the machine's
-/// `awaitedPhase`. While the message is being written it is the data-block
-/// time-out, restarted as each block of at most `messageBlockSize` octets
-/// is taken by the kernel (RFC 5321 §4.5.3.2.5); after the last block it is
-/// the end-of-data time-out.
+/// Time-outs: one deadline, moved after every event to now plus the
+/// time-out of the machine's `awaitedPhase`. While the message is being
+/// written it is the data-block time-out, restarted as each block of at
+/// most `messageBlockSize` octets is taken by the kernel (RFC 5321
+/// §4.5.3.2.5); after the last block it is the end-of-data time-out. One
+/// scheduled timer watches the deadline: moving the deadline later leaves
+/// the timer alone (when it fires early it schedules itself again for the
+/// deadline), so a busy connection costs no timer churn per command.
 final class SMTPClientHandler: ChannelDuplexHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundIn = SMTPClientRequest
@@ -39,7 +42,11 @@ final class SMTPClientHandler: ChannelDuplexHandler {
     private var context: ChannelHandlerContext?
     private var inbound = ByteBuffer()
     private var timer: Scheduled<Void>?
-    private var timerGeneration = 0
+    /// When the scheduled timer fires; it may be earlier than `deadline`.
+    private var timerFiresAt = NIODeadline.distantPast
+    /// When the phase being waited for times out, and which phase that is;
+    /// nil when nothing is awaited (the session is closed).
+    private var deadline: (at: NIODeadline, phase: SMTPClientTimeouts.Phase)?
     private var messageBlocksInFlight = 0
 
     /// A handler for a new connection; `connected` completes when the
@@ -115,7 +122,7 @@ final class SMTPClientHandler: ChannelDuplexHandler {
             request.fail(.notReady(machine.configuration.remoteHost))
             return
         }
-        let before = machine.stateName
+        let before = tracedStateName
         let action: SMTPClientStateMachine.Action
         switch request {
         case .send(let transaction, let promise):
@@ -142,7 +149,7 @@ final class SMTPClientHandler: ChannelDuplexHandler {
 
     /// Feeds one event to the machine and performs its action.
     private func handle(_ event: (inout SMTPClientStateMachine) -> SMTPClientStateMachine.Action) {
-        let before = machine.stateName
+        let before = tracedStateName
         let action = event(&machine)
         // Before any promise completes, so a caller never sees a stale status.
         status.isReusable = machine.isReusable
@@ -150,10 +157,16 @@ final class SMTPClientHandler: ChannelDuplexHandler {
         afterEvent(from: before)
     }
 
-    private func afterEvent(from before: String) {
-        let after = machine.stateName
-        if before != after {
-            logger.trace("\(before) -> \(after)")
+    /// The state's name when transitions are logged (trace level), else nil:
+    /// the name is not built for every event when nobody reads it.
+    private var tracedStateName: String? {
+        logger.logLevel <= .trace ? machine.stateName : nil
+    }
+
+    private func afterEvent(from before: String?) {
+        if let before {
+            let after = machine.stateName
+            if before != after { logger.trace("\(before) -> \(after)") }
         }
         status.isReusable = machine.isReusable
         armTimer()
@@ -275,20 +288,38 @@ final class SMTPClientHandler: ChannelDuplexHandler {
 
     // MARK: - Time-outs
 
+    /// Moves the deadline to now plus the time-out of what the session
+    /// waits for; schedules the timer only when the deadline comes before it.
     private func armTimer() {
-        cancelTimer()
-        guard let context, context.channel.isActive, var phase = machine.awaitedPhase else { return }
+        guard let context, context.channel.isActive, var phase = machine.awaitedPhase else {
+            deadline = nil
+            return
+        }
         if machine.isAwaitingMessageReply && messageBlocksInFlight > 0 { phase = .dataBlock }
-        let generation = timerGeneration
-        timer = context.eventLoop.assumeIsolated().scheduleTask(in: TimeAmount(timeouts[phase])) { [self] in
-            guard generation == timerGeneration else { return }
-            logger.debug("time-out", metadata: ["waiting for": "\(phase.rawValue)"])
+        let at = context.eventLoop.now + TimeAmount(timeouts[phase])
+        deadline = (at, phase)
+        if timer == nil || timerFiresAt > at {
+            scheduleTimer(at: at, on: context.eventLoop)
+        }
+    }
+
+    private func scheduleTimer(at: NIODeadline, on eventLoop: any EventLoop) {
+        timer?.cancel()
+        timerFiresAt = at
+        timer = eventLoop.assumeIsolated().scheduleTask(deadline: at) { [self] in
+            timer = nil
+            guard let deadline, let context else { return }
+            guard context.eventLoop.now >= deadline.at else {
+                scheduleTimer(at: deadline.at, on: context.eventLoop)
+                return
+            }
+            logger.debug("time-out", metadata: ["waiting for": "\(deadline.phase.rawValue)"])
             handle { $0.timedOut() }
         }
     }
 
     private func cancelTimer() {
-        timerGeneration += 1
+        deadline = nil
         timer?.cancel()
         timer = nil
     }

@@ -313,9 +313,11 @@ struct SMTPClientStateMachine {
             return fail(.protocolViolation(remoteHost, "reply without a command", reply: reply))
 
         case .inTransaction(var transaction):
+            // Closed until the transaction is put back (not after a 421), so
+            // that its replies are appended in place rather than copied.
+            state = .closed
             if reply.code == 421 {
                 let results = transaction.close(with: reply)
-                state = .closed
                 return .completeAndClose(.transaction(results))
             }
             let next = transaction.receive(reply)

@@ -64,14 +64,23 @@ struct SMTPClientTransaction {
 
     /// The first write: `MAIL` alone, or with `PIPELINING` `MAIL`, all `RCPT`s and `DATA`.
     func start() -> ByteBuffer {
-        var commands = SMTPClientCommand.mail(transaction, capabilities: capabilities)
+        var commands = ByteBuffer()
+        commands.reserveCapacity(isPipelined ? 128 + 96 * transaction.recipients.count : 128)
+        SMTPClientCommand.writeMail(transaction, capabilities: capabilities, to: &commands)
         if isPipelined {
             for recipient in transaction.recipients {
-                commands += SMTPClientCommand.recipient(recipient, capabilities: capabilities)
+                SMTPClientCommand.writeRecipient(recipient, capabilities: capabilities, to: &commands)
             }
-            commands += SMTPClientCommand.data
+            commands.writeString(SMTPClientCommand.data)
         }
-        return ByteBuffer(string: commands)
+        return commands
+    }
+
+    /// `RCPT TO` for the recipient at `index`, alone.
+    private func recipientCommand(_ index: Int) -> ByteBuffer {
+        var command = ByteBuffer()
+        SMTPClientCommand.writeRecipient(transaction.recipients[index], capabilities: capabilities, to: &command)
+        return command
     }
 
     /// What the reply being waited for answers, which picks its time-out.
@@ -106,7 +115,7 @@ struct SMTPClientTransaction {
             }
             guard reply.isPositiveCompletion else { return .finished(settledResults(), reset: false) }
             step = .recipient(0)
-            return .send(ByteBuffer(string: SMTPClientCommand.recipient(transaction.recipients[0], capabilities: capabilities)))
+            return .send(recipientCommand(0))
 
         case .recipient(let index):
             recipientReplies.append(reply)
@@ -114,8 +123,7 @@ struct SMTPClientTransaction {
             if next < transaction.recipients.count {
                 step = .recipient(next)
                 if isPipelined { return .awaitReply }
-                return .send(
-                    ByteBuffer(string: SMTPClientCommand.recipient(transaction.recipients[next], capabilities: capabilities)))
+                return .send(recipientCommand(next))
             }
             step = .data
             if isPipelined { return .awaitReply }
@@ -130,7 +138,7 @@ struct SMTPClientTransaction {
                 return .sendMessage(ByteBuffer(string: ".\r\n"))
             }
             step = .message
-            return .sendMessage(SMTPDataEncoder.encode(transaction.body))
+            return .sendMessage(transaction.wireBody)
 
         case .message:
             messageReplies.append(reply)

@@ -1,4 +1,7 @@
 import NIOCore
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Turns a message into the bytes sent after `354` (RFC 5321 §4.5.2):
 /// every line that starts with `.` gets one more `.` in front, a message
@@ -15,30 +18,50 @@ enum SMTPDataEncoder {
     private static let cr = UInt8(ascii: "\r")
     private static let lf = UInt8(ascii: "\n")
 
-    /// The message dot-stuffed and terminated.
-    static func encode(_ message: ByteBuffer) -> ByteBuffer {
+    /// The message dot-stuffed and terminated, and whether it has octets
+    /// above 127 (it then needs `BODY=8BITMIME`).
+    ///
+    /// The wire form is `message.count + 3` octets long exactly when the
+    /// message is sent as it is, followed by `.` CRLF alone.
+    static func encode(_ message: UnsafeRawBufferPointer) -> (wire: ByteBuffer, containsEightBitData: Bool) {
         var out = ByteBuffer()
         // Stuffing adds rarely more than a few octets; the end adds at most five.
-        out.reserveCapacity(message.readableBytes + 64)
-        message.withUnsafeReadableBytes { bytes in
+        out.reserveCapacity(message.count + 64)
+        if let base = message.baseAddress {
             var copied = 0
             var lineStart = 0
-            while lineStart < bytes.count {
-                if bytes[lineStart] == dot {
-                    out.writeBytes(UnsafeRawBufferPointer(rebasing: bytes[copied..<lineStart]))
+            while lineStart < message.count {
+                if message[lineStart] == dot {
+                    out.writeBytes(UnsafeRawBufferPointer(rebasing: message[copied..<lineStart]))
                     out.writeInteger(dot)
                     copied = lineStart
                 }
-                guard let lineFeed = bytes[lineStart...].firstIndex(of: lf) else { break }
-                lineStart = lineFeed + 1
+                guard let lineFeed = memchr(base + lineStart, Int32(lf), message.count - lineStart) else { break }
+                lineStart = base.distance(to: UnsafeRawPointer(lineFeed)) + 1
             }
-            out.writeBytes(UnsafeRawBufferPointer(rebasing: bytes[copied...]))
-            let endsWithCRLF = bytes.count >= 2 && bytes[bytes.count - 2] == cr && bytes[bytes.count - 1] == lf
-            if !bytes.isEmpty && !endsWithCRLF {
-                out.writeBytes([cr, lf])
-            }
+            out.writeBytes(UnsafeRawBufferPointer(rebasing: message[copied...]))
+        }
+        let endsWithCRLF = message.count >= 2 && message[message.count - 2] == cr && message[message.count - 1] == lf
+        if !message.isEmpty && !endsWithCRLF {
+            out.writeBytes([cr, lf])
         }
         out.writeBytes([dot, cr, lf])
-        return out
+        return (out, containsEightBitData(message))
+    }
+
+    /// Whether any octet is above 127, eight octets at a time.
+    private static func containsEightBitData(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        var words: UInt64 = 0
+        var offset = 0
+        while offset + 8 <= bytes.count {
+            words |= bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+            offset += 8
+        }
+        var rest: UInt8 = 0
+        while offset < bytes.count {
+            rest |= bytes[offset]
+            offset += 1
+        }
+        return words & 0x8080_8080_8080_8080 != 0 || rest & 0x80 != 0
     }
 }

@@ -145,6 +145,42 @@ struct SMTPClientHandlerTests {
         #expect(result.error?.settledResults.isEmpty == true)
     }
 
+    @Test("a time-out longer than the one before it counts in full from the last reply")
+    func longerTimeoutAfterShorter() throws {
+        var timeouts = SMTPClientTimeouts()
+        timeouts.greeting = .seconds(10)
+        timeouts.command = .seconds(100)
+        let harness = try Harness(timeouts: timeouts)
+        harness.loop.advanceTime(by: .seconds(5))
+        try harness.receive("220 mx.example.org ESMTP\r\n")
+        harness.loop.advanceTime(by: .seconds(99))
+        #expect(harness.session.result == nil)
+        #expect(harness.channel.isActive)
+        harness.loop.advanceTime(by: .seconds(1))
+        #expect(harness.session.error?.kind == .timeout)
+        #expect(harness.session.error?.description.contains("waiting for command") == true)
+        #expect(!harness.channel.isActive)
+    }
+
+    @Test("a connection reused within its idle time waits the full idle time again")
+    func idleAfterReuse() throws {
+        var timeouts = SMTPClientTimeouts()
+        timeouts.idle = .seconds(60)
+        let harness = try Harness(timeouts: timeouts)
+        try harness.establish()
+        for _ in 0..<3 {
+            harness.loop.advanceTime(by: .seconds(50))
+            let result = try harness.send(ClientScript.transaction(["bob@example.org"]))
+            try harness.receive("250 ok\r\n250 ok\r\n354 go\r\n250 ok\r\n")
+            #expect(result.value?.count == 1)
+        }
+        _ = try harness.sent()
+        harness.loop.advanceTime(by: .seconds(59))
+        #expect(try harness.sent().isEmpty)
+        harness.loop.advanceTime(by: .seconds(1))
+        #expect(try harness.sent() == ["QUIT\r\n"])
+    }
+
     @Test("an idle connection says QUIT after its idle time")
     func idle() throws {
         let harness = try Harness()
