@@ -292,7 +292,6 @@ actor DeliveryScheduler: Service {
         guard let body else { return await abandon(batch, of: group) }
         let started = ContinuousClock.now
         metrics.attemptStarted(recipients: batch.indices.count)
-        defer { metrics.attemptFinished(recipients: batch.indices.count, duration: ContinuousClock.now - started) }
         let results: [DeliveryResult]
         switch batch.route {
         case .action(let action):
@@ -305,6 +304,8 @@ actor DeliveryScheduler: Service {
         case .unroutable(let reason):
             results = batch.indices.map { .failed($0, .temporary(EnhancedStatus(4, 3, 5), "cannot route: \(reason)")) }
         }
+        // The attempt is over before its outcome is recorded, so a scrape that sees the outcome sees the attempt too.
+        metrics.attemptFinished(recipients: batch.indices.count, duration: ContinuousClock.now - started)
         await finish(batch, of: group, results: results, body: body, now: Date())
     }
 }
