@@ -17,7 +17,7 @@ struct JournalSalvager {
 
     init(path: String, mapSize: Int) throws {
         environment = try LMDBEnvironment(path: path, mapSize: mapSize, maxDatabases: 16, readOnly: true)
-        databases = try environment.openExistingDatabases(JournalStore.databaseNames)
+        databases = try environment.openDatabases(JournalStore.databaseNames, create: false)
     }
 
     /// The ids of `db`'s keys that name a message (their first 12 bytes), the

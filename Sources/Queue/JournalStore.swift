@@ -22,9 +22,7 @@ struct JournalStore: Sendable {
     /// Opens the databases; a writable store creates missing ones (so older
     /// journals gain `quarantine`), a read-only one requires all but `quarantine`.
     init(environment: LMDBEnvironment, create: Bool, bodyChunkSize: Int) throws(LMDBError) {
-        let databases = create
-            ? try environment.openDatabases(Self.databaseNames, create: true)
-            : try environment.openExistingDatabases(Self.databaseNames)
+        let databases = try environment.openDatabases(Self.databaseNames, create: create)
         func required(_ name: String) throws(LMDBError) -> LMDBDatabase {
             guard let database = databases[name] else { throw LMDBError(code: MDB_NOTFOUND, operation: "mdb_dbi_open \(name)") }
             return database

@@ -66,7 +66,9 @@ final class LMDBEnvironment: @unchecked Sendable {
         mdb_env_close(env)
     }
 
-    /// Opens (creating when writable) the named databases.
+    /// Opens the named databases, creating missing ones when `create`;
+    /// otherwise (a read-only view, or an older journal) a missing one is
+    /// left out of the result.
     func openDatabases(_ names: [String], create: Bool) throws(LMDBError) -> [String: LMDBDatabase] {
         var result: [String: LMDBDatabase] = [:]
         var txn: OpaquePointer?
@@ -74,26 +76,7 @@ final class LMDBEnvironment: @unchecked Sendable {
         for name in names {
             var dbi = MDB_dbi()
             let code = mdb_dbi_open(txn, name, create ? UInt32(MDB_CREATE) : 0, &dbi)
-            if code != 0 {
-                mdb_txn_abort(txn)
-                throw LMDBError(code: code, operation: "mdb_dbi_open \(name)")
-            }
-            result[name] = LMDBDatabase(handle: dbi)
-        }
-        try check(mdb_txn_commit(txn), "mdb_txn_commit")
-        return result
-    }
-
-    /// Opens the named databases that exist, without creating any; a missing
-    /// one is left out of the result (a read-only view of an older journal).
-    func openExistingDatabases(_ names: [String]) throws(LMDBError) -> [String: LMDBDatabase] {
-        var result: [String: LMDBDatabase] = [:]
-        var txn: OpaquePointer?
-        try check(mdb_txn_begin(env, nil, UInt32(MDB_RDONLY), &txn), "mdb_txn_begin")
-        for name in names {
-            var dbi = MDB_dbi()
-            let code = mdb_dbi_open(txn, name, 0, &dbi)
-            if code == MDB_NOTFOUND { continue }
+            if code == MDB_NOTFOUND && !create { continue }
             if code != 0 {
                 mdb_txn_abort(txn)
                 throw LMDBError(code: code, operation: "mdb_dbi_open \(name)")
