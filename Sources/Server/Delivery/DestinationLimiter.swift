@@ -26,18 +26,10 @@ final class DestinationLimiter: Sendable {
     func acquire(_ domain: String) async {
         let limit = limits.limits(forDomain: domain)
         let capacity = max(1, limit.connections)
-        if !takeSlot(domain, capacity: capacity) {
+        if !takeSlot(domain, capacity: capacity, orQueue: nil) {
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
                 // A slot freed since the first look is taken here; otherwise release() hands one over.
-                let admitted = destinations.withLock { destinations in
-                    if destinations[domain, default: Destination()].active < capacity {
-                        destinations[domain, default: Destination()].active += 1
-                        return true
-                    }
-                    destinations[domain, default: Destination()].waiters.append(continuation)
-                    return false
-                }
-                if admitted { continuation.resume() }
+                if takeSlot(domain, capacity: capacity, orQueue: continuation) { continuation.resume() }
             }
         }
         guard case .limited(let count, let unit) = limit.rate, count > 0 else { return }
@@ -58,11 +50,16 @@ final class DestinationLimiter: Sendable {
         }
     }
 
-    private func takeSlot(_ domain: String, capacity: Int) -> Bool {
+    /// Takes a connection slot if one is free; otherwise queues `waiter`, if
+    /// given, for `release` to hand one over.
+    private func takeSlot(_ domain: String, capacity: Int, orQueue waiter: CheckedContinuation<Void, Never>?) -> Bool {
         destinations.withLock { destinations in
-            guard destinations[domain, default: Destination()].active < capacity else { return false }
-            destinations[domain, default: Destination()].active += 1
-            return true
+            if destinations[domain, default: Destination()].active < capacity {
+                destinations[domain, default: Destination()].active += 1
+                return true
+            }
+            if let waiter { destinations[domain, default: Destination()].waiters.append(waiter) }
+            return false
         }
     }
 
