@@ -1,6 +1,7 @@
 import Envelope
 import Foundation
 import Testing
+import TestSupport
 @testable import Queue
 
 @Suite("QueueArchive")
@@ -113,11 +114,8 @@ struct QueueArchiveTests {
     func mutations() throws {
         let message = makeMessage(recipients: ["a@example.test", "b@example.test"], body: Array(0...255))
         let archive = try QueueArchive.encode([(Self.archived(message), Self.bytes(of: message))])
-        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
-        func next(_ bound: Int) -> Int {
-            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-            return Int((state >> 33) % UInt64(bound))
-        }
+        var generator = SeededGenerator(seed: 0xA4C1_17E5)
+        func next(_ bound: Int) -> Int { Int.random(in: 0..<max(1, bound), using: &generator) }
         var refused = 0
         for round in 0..<2000 {
             var mutated = archive
