@@ -291,15 +291,18 @@ stop_postfix() {
     PF_MASTER=""
 }
 
-# CPU of the whole instance: master (with the children it has reaped) plus its live children.
-postfix_cpu() {
+# CPU of a process tree: PID (with the children it has reaped) plus its live children.
+tree_cpu() {
     local total child
-    total=$(CHILDREN=1 cpu_ticks "$PF_MASTER")
-    for child in $(ps -o pid= --ppid "$PF_MASTER"); do
+    total=$(CHILDREN=1 cpu_ticks "$1")
+    for child in $(ps -o pid= --ppid "$1"); do
         total=$((total + $(CHILDREN=0 cpu_ticks "$child")))
     done
     echo "$total"
 }
+
+# CPU of the whole Postfix instance: its master and children.
+postfix_cpu() { tree_cpu "$PF_MASTER"; }
 
 # The master and its live children (smtpd, cleanup, qmgr, smtp, trivial-rewrite …).
 postfix_live_pids() {
@@ -376,14 +379,8 @@ opensmtpd_pids() {
     ps -o pid= --ppid "$OSD_PID"
 }
 
-opensmtpd_cpu() {
-    local total child
-    total=$(CHILDREN=1 cpu_ticks "$OSD_PID")
-    for child in $(ps -o pid= --ppid "$OSD_PID"); do
-        total=$((total + $(CHILDREN=0 cpu_ticks "$child")))
-    done
-    echo "$total"
-}
+# CPU of OpenSMTPD: its parent and children.
+opensmtpd_cpu() { tree_cpu "$OSD_PID"; }
 
 # Deliveries OpenSMTPD has logged as done (one line per recipient).
 opensmtpd_delivered() { grep -c 'mta delivery.*result="Ok"' "$OSD/smtpd.log" || true; }
