@@ -11,12 +11,8 @@ extension DeliveryScheduler {
     /// group and then releases every lease and its own slot.
     func finish(_ batch: DeliveryBatch, of id: DeliveryGroup.ID, results: [DeliveryResult], body: [UInt8], now: Date) async {
         var group = groups[id] ?? DeliveryGroup(message: batch.message, batches: 1)
-        guard group.finish(batch, results: results, body: body, at: now) else {
-            groups[id] = group
-            return freeSlot()
-        }
-        groups[id] = nil
-        await complete(group, now: now)
+        let isComplete = group.finish(batch, results: results, body: body, at: now)
+        await settle(group, id: id, isComplete: isComplete, now: now)
     }
 
     /// Counts out a batch that could not be attempted (its body could not be
@@ -25,15 +21,18 @@ extension DeliveryScheduler {
     func abandon(_ batch: DeliveryBatch, of id: DeliveryGroup.ID) async {
         unlease(batch.message.envelope.id, batch.indices)
         guard var group = groups[id] else { return freeSlot() }
-        guard group.abandon() else {
+        let isComplete = group.abandon()
+        await settle(group, id: id, isComplete: isComplete, now: Date())
+    }
+
+    /// Keeps a group whose other batches still run (this batch gives its
+    /// slot up), or records a complete one and releases its leases and slot.
+    private func settle(_ group: DeliveryGroup, id: DeliveryGroup.ID, isComplete: Bool, now: Date) async {
+        guard isComplete else {
             groups[id] = group
             return freeSlot()
         }
         groups[id] = nil
-        await complete(group, now: Date())
-    }
-
-    private func complete(_ group: DeliveryGroup, now: Date) async {
         await record(group, now: now)
         unlease(group.message.envelope.id, group.attemptedIndices)
         freeSlot()
