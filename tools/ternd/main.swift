@@ -39,9 +39,7 @@ struct Ternd: ParsableCommand {
         }
         let logLevels = LogLevelControl(level: verbose ? .debug : .info)
         LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = .trace
-            return logLevels.handler(label: label, wrapping: handler)
+            logLevels.handler(label: label, wrapping: LogLineHandler(label: label))
         }
         let logger = Logger(label: "ternd")
         do {
