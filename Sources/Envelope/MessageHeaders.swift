@@ -208,14 +208,24 @@ public enum MessageHeaders {
     /// A peer-supplied name made harmless in a header: no line breaks, no
     /// whitespace, no comment or clause delimiters.
     private static func safeName(_ name: String) -> String {
+        guard !name.isEmpty else { return "unknown" }
+        if name.utf8.allSatisfy(isSafeASCIIInName) { return name }
         var out = String.UnicodeScalarView()
         for scalar in name.unicodeScalars {
-            let unsafe = scalar.value < 0x21 || scalar.value == 0x7F || scalar.properties.isWhitespace
-                || "();\\\"".unicodeScalars.contains(scalar)
-                || !(scalar.isASCII || MailboxScanner.isPermittedNonASCII(scalar))
-            out.append(unsafe ? "_" : scalar)
+            let safe = scalar.isASCII
+                ? isSafeASCIIInName(UInt8(scalar.value))
+                : !scalar.properties.isWhitespace && MailboxScanner.isPermittedNonASCII(scalar)
+            out.append(safe ? scalar : "_")
         }
-        return out.isEmpty ? "unknown" : String(out)
+        return String(out)
+    }
+
+    /// Printable ASCII other than the comment and clause delimiters `();\"`.
+    private static func isSafeASCIIInName(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "("), UInt8(ascii: ")"), UInt8(ascii: ";"), UInt8(ascii: "\\"), UInt8(ascii: "\""): false
+        default: byte > 0x20 && byte < 0x7F
+        }
     }
 
     // MARK: - Message-ID (RFC 5322 §3.6.4)

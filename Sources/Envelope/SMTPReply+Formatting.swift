@@ -51,6 +51,8 @@ extension SMTPReply {
 
     /// The text with every control character but HT, and DEL, replaced by a space.
     static func sanitized(_ text: String) -> String {
+        // Controls are single UTF-8 octets, so a text without them needs no copy.
+        guard text.utf8.contains(where: { ($0 < 0x20 && $0 != 0x09) || $0 == 0x7F }) else { return text }
         var out = String.UnicodeScalarView()
         for scalar in text.unicodeScalars {
             let isControl = (scalar.value < 0x20 && scalar != "\t") || scalar.value == 0x7F
