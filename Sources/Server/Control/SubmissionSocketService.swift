@@ -82,7 +82,7 @@ struct SubmissionSocketService: Service {
                 let line = Array(pending[..<newline])
                 pending.removeSubrange(...newline)
                 let result = answer(line, user: user, dispatcher: dispatcher)
-                guard let bytes = try? ControlProtocol.encode(ControlResponse(result)), writeAll(connection, bytes) else { return }
+                guard let bytes = try? ControlProtocol.encode(ControlResponse(result)), bytes.withUnsafeBytes({ DescriptorWrite.all($0, to: connection) }) else { return }
             }
             guard pending.count <= ControlProtocol.maxLineLength else { return }
             let count = chunk.withUnsafeMutableBytes { read(connection, $0.baseAddress!, $0.count) }
@@ -111,17 +111,6 @@ struct SubmissionSocketService: Service {
         }
         done.wait()
         return box.result ?? .failed("no answer")
-    }
-
-    private static func writeAll(_ connection: Int32, _ bytes: [UInt8]) -> Bool {
-        var offset = 0
-        while offset < bytes.count {
-            let written = bytes.withUnsafeBytes { write(connection, $0.baseAddress! + offset, bytes.count - offset) }
-            if written < 0 && errno == EINTR { continue }
-            guard written > 0 else { return false }
-            offset += written
-        }
-        return true
     }
 
     /// `struct ucred` of <sys/socket.h>, which Glibc's module leaves out (it needs `_GNU_SOURCE`).

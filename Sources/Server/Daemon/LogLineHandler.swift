@@ -44,29 +44,12 @@ public struct LogLineHandler: LogHandler {
         line += " \(event.level) \(label):"
         if let pretty { line += " \(pretty)" }
         line += " [\(event.source)] \(event.message)\n"
-        Self.write(line, to: fileDescriptor)
+        line.withUTF8 { _ = DescriptorWrite.all(UnsafeRawBufferPointer($0), to: fileDescriptor) }
     }
 
     private static func prettify(_ metadata: Logger.Metadata) -> String? {
         guard !metadata.isEmpty else { return nil }
         return metadata.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
-    }
-
-    private static func write(_ line: String, to fileDescriptor: Int32) {
-        var line = line
-        line.withUTF8 { bytes in
-            var offset = 0
-            while offset < bytes.count {
-                let written = Glibc.write(fileDescriptor, bytes.baseAddress! + offset, bytes.count - offset)
-                if written > 0 {
-                    offset += written
-                } else if written < 0 && errno == EINTR {
-                    continue
-                } else {
-                    return
-                }
-            }
-        }
     }
 }
 
