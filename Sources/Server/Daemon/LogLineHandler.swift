@@ -13,11 +13,8 @@ import Synchronization
 public struct LogLineHandler: LogHandler {
     private let label: String
     private let fileDescriptor: Int32
-    private var prettyMetadata: String?
     public var logLevel: Logger.Level = .trace
-    public var metadata = Logger.Metadata() {
-        didSet { prettyMetadata = Self.prettify(metadata) }
-    }
+    public var metadata = Logger.Metadata()
 
     public init(label: String, fileDescriptor: Int32 = STDERR_FILENO) {
         self.label = label
@@ -30,19 +27,15 @@ public struct LogLineHandler: LogHandler {
     }
 
     public func log(event: LogEvent) {
-        var pretty = prettyMetadata
-        let explicit = event.metadata ?? [:]
-        if !explicit.isEmpty || event.error != nil {
-            var merged = metadata.merging(explicit) { _, explicit in explicit }
-            if let error = event.error {
-                merged["error.message"] = "\(error)"
-                merged["error.type"] = "\(String(reflecting: type(of: error)))"
-            }
-            pretty = Self.prettify(merged)
+        var merged = metadata
+        if let explicit = event.metadata { merged.merge(explicit) { _, explicit in explicit } }
+        if let error = event.error {
+            merged["error.message"] = "\(error)"
+            merged["error.type"] = "\(String(reflecting: type(of: error)))"
         }
         var line = LogTimestamp.now()
         line += " \(event.level) \(label):"
-        if let pretty { line += " \(pretty)" }
+        if let pretty = Self.prettify(merged) { line += " \(pretty)" }
         line += " [\(event.source)] \(event.message)\n"
         line.withUTF8 { _ = DescriptorWrite.all(UnsafeRawBufferPointer($0), to: fileDescriptor) }
     }
