@@ -2,7 +2,9 @@ import ArgumentParser
 import Foundation
 
 /// The time from writing the final `.` of DATA to reading the server's reply, under
-/// N concurrent SMTP sessions, each sending messages in a loop on blocking sockets.
+/// N concurrent SMTP sessions, each sending messages in a loop; one thread drives them all
+/// with poll(2), as `smtp-source` does with select(2), so that the client competes with the server for the
+/// CPU as one thread rather than one per session.
 ///
 /// Each session connects, reads the greeting, sends EHLO, then carries transactions
 /// (MAIL, RCPT, DATA, the body; every command waits for its reply, no pipelining)
@@ -60,25 +62,13 @@ struct LatencyBench: ParsableCommand {
         )
         let start = LatencySession.now()
         let measureFrom = start + UInt64(warmup * 1e9)
-        let end = measureFrom + UInt64(seconds * 1e9)
-        let results = LatencyResults()
-        let group = DispatchGroup()
         let rampStep = UInt64(warmup * 0.5e9) / UInt64(sessions)
-        for index in 0..<sessions {
-            group.enter()
-            let startAt = start + UInt64(index) * rampStep
-            let thread = Thread {
-                while LatencySession.now() < startAt { usleep(1000) }
-                var session = LatencySession(plan: plan)
-                session.run(measureFrom: measureFrom, until: end)
-                results.add(session.latencies, failures: session.failures, lastFailure: session.lastFailure)
-                group.leave()
-            }
-            thread.stackSize = 256 * 1024
-            thread.start()
-        }
-        group.wait()
-        let (samples, failures, lastFailure) = results.snapshot()
+        var driver = LatencyDriver(
+            sessions: (0..<sessions).map { LatencySession(plan: plan, startAt: start + UInt64($0) * rampStep) },
+            measureFrom: measureFrom, end: measureFrom + UInt64(seconds * 1e9)
+        )
+        let outcome = try driver.run()
+        let (samples, failures, lastFailure) = (outcome.samples, outcome.failures, outcome.lastFailure)
         let sorted = samples.sorted()
         func percentile(_ p: Double) -> String {
             guard !sorted.isEmpty else { return "nan" }

@@ -1,7 +1,8 @@
 import Foundation
 
-/// One SMTP client session of `tern-bench latency` on a blocking socket: connects,
-/// carries transactions one command at a time and times end-of-data → reply.
+/// One SMTP client session of `tern-bench latency` on a non-blocking socket, driven by
+/// readiness events: it connects, carries transactions one command at a time and times
+/// end-of-data → reply. ``LatencyDriver`` polls all sessions on one thread.
 struct LatencySession {
     /// What every session sends, and where.
     struct Plan: Sendable {
@@ -12,6 +13,8 @@ struct LatencySession {
         /// Headers and body, CRLF lines, without the final `.` line.
         var message: [UInt8]
         var messagesPerConnection: Int
+        /// A server that leaves a command unanswered this long fails the session.
+        var replyTimeout: UInt64 = 30_000_000_000
     }
 
     /// Why a session dropped its connection.
@@ -19,6 +22,31 @@ struct LatencySession {
         var description: String
     }
 
+    /// What the session waits for.
+    enum Stage: Equatable {
+        /// Not connected; connects at `reconnectAt`.
+        case idle
+        case connecting
+        case greeting
+        case ehlo
+        case mail
+        case recipient
+        case data
+        /// Writing the message; the final `.` follows once it is all written.
+        case body
+        case endOfData
+        case quit
+        /// Stopped for good (the run is over).
+        case finished
+    }
+
+    private(set) var stage: Stage = .idle
+    /// The socket, or -1.
+    private(set) var fd: Int32 = -1
+    /// When an idle session connects (monotonic ns).
+    private(set) var reconnectAt: UInt64
+    /// When the reply awaited is overdue (monotonic ns).
+    private(set) var deadline: UInt64 = .max
     /// The end-of-data → 250 times measured, in nanoseconds.
     private(set) var latencies: [UInt64] = []
     /// Connections dropped after an error or an unexpected reply.
@@ -27,12 +55,19 @@ struct LatencySession {
     private(set) var lastFailure: String?
 
     private let plan: Plan
-    private var fd: Int32 = -1
-    private var buffer: [UInt8] = []
+    private var input: [UInt8] = []
+    private var output: [UInt8] = []
+    private var written = 0
+    private var transactions = 0
+    private var endOfDataAt: UInt64 = 0
 
-    init(plan: Plan) {
+    init(plan: Plan, startAt: UInt64) {
         self.plan = plan
+        reconnectAt = startAt
     }
+
+    /// Whether the session has bytes it could not write yet (wants `EPOLLOUT`).
+    var wantsToWrite: Bool { stage == .connecting || written < output.count }
 
     /// CLOCK_MONOTONIC in nanoseconds.
     static func now() -> UInt64 {
@@ -51,123 +86,184 @@ struct LatencySession {
         return Array(text.utf8)
     }
 
-    /// Sends messages until `end` (monotonic ns), keeping the times of transactions
-    /// that end at or after `measureFrom`; reconnects after each failure.
-    mutating func run(measureFrom: UInt64, until end: UInt64) {
-        while Self.now() < end {
-            do {
-                try connect()
-                try expect(220)
-                try send("EHLO latency.bench.test\r\n")
-                try expect(250)
-                var sent = 0
-                while sent < plan.messagesPerConnection, Self.now() < end {
-                    try transaction(measureFrom: measureFrom)
-                    sent += 1
+    /// Starts a non-blocking connection; the caller registers `fd` for events.
+    mutating func connect(now: UInt64) {
+        do {
+            fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+            guard fd >= 0 else { throw Failure(description: "socket: errno \(errno)") }
+            var one: Int32 = 1
+            setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_port = plan.port.bigEndian
+            guard inet_pton(AF_INET, plan.host, &address.sin_addr) == 1 else {
+                throw Failure(description: "not an IPv4 address: \(plan.host)")
+            }
+            let result = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
                 }
-                try? send("QUIT\r\n")
-                _ = try? readReply()
-            } catch {
-                failures += 1
-                lastFailure = "\(error)"
-                // Do not spin on a server that refuses at once.
-                usleep(10_000)
             }
-            disconnect()
+            guard result == 0 || errno == EINPROGRESS else { throw Failure(description: "connect: errno \(errno)") }
+            input.removeAll(keepingCapacity: true)
+            output.removeAll(keepingCapacity: true)
+            written = 0
+            transactions = 0
+            stage = .connecting
+            deadline = now + plan.replyTimeout
+        } catch {
+            fail(error, now: now)
         }
     }
 
-    private mutating func transaction(measureFrom: UInt64) throws {
-        try send("MAIL FROM:<\(plan.sender)>\r\n")
-        try expect(250)
-        try send("RCPT TO:<\(plan.recipient)>\r\n")
-        try expect(250)
-        try send("DATA\r\n")
-        try expect(354)
-        try write(plan.message)
-        let start = Self.now()
-        try send(".\r\n")
-        try expect(250)
-        let done = Self.now()
-        if done >= measureFrom { latencies.append(done - start) }
-    }
-
-    // MARK: - Socket
-
-    private mutating func connect() throws {
-        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw Failure(description: "socket: errno \(errno)") }
-        var one: Int32 = 1
-        setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
-        var timeout = timeval(tv_sec: 30, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = plan.port.bigEndian
-        guard inet_pton(AF_INET, plan.host, &address.sin_addr) == 1 else {
-            throw Failure(description: "not an IPv4 address: \(plan.host)")
-        }
-        let result = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+    /// Handles readiness of the socket at `now` (the time the events were collected).
+    mutating func handle(readable: Bool, writable: Bool, now: UInt64, measureFrom: UInt64, end: UInt64) {
+        do {
+            if stage == .connecting {
+                guard writable || readable else { return }
+                var error: Int32 = 0
+                var length = socklen_t(MemoryLayout<Int32>.size)
+                getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length)
+                guard error == 0 else { throw Failure(description: "connect: errno \(error)") }
+                stage = .greeting
             }
-        }
-        guard result == 0 else { throw Failure(description: "connect: errno \(errno)") }
-        buffer.removeAll(keepingCapacity: true)
-    }
-
-    private mutating func disconnect() {
-        if fd >= 0 { close(fd) }
-        fd = -1
-    }
-
-    private func send(_ text: String) throws {
-        try write(Array(text.utf8))
-    }
-
-    private func write(_ bytes: [UInt8]) throws {
-        var offset = 0
-        while offset < bytes.count {
-            let written = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
-            if written < 0, errno == EINTR { continue }
-            guard written > 0 else { throw Failure(description: "write: errno \(errno)") }
-            offset += written
+            if writable { try flush(now: now) }
+            if readable { try receive(now: now, measureFrom: measureFrom, end: end) }
+        } catch {
+            fail(error, now: now)
         }
     }
 
-    /// Reads one reply (all its lines) and throws unless its code is `code`.
-    private mutating func expect(_ code: Int) throws {
-        let (got, line) = try readReply()
-        guard got == code else { throw Failure(description: "expected \(code), got: \(line)") }
+    /// Fails the session if its reply is overdue.
+    mutating func checkDeadline(now: UInt64) {
+        if fd >= 0, now >= deadline { fail(Failure(description: "no reply within \(plan.replyTimeout / 1_000_000_000) s"), now: now) }
     }
 
-    /// Reads lines until the last line of a reply (`NNN ` rather than `NNN-`); returns its code and text.
-    private mutating func readReply() throws -> (Int, String) {
+    /// Closes the connection for good.
+    mutating func finish() {
+        close()
+        stage = .finished
+    }
+
+    private mutating func receive(now: UInt64, measureFrom: UInt64, end: UInt64) throws {
+        var chunk = (UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0))
         while true {
-            let line = try readLine()
+            let count = withUnsafeMutableBytes(of: &chunk) { read(fd, $0.baseAddress, $0.count) }
+            if count < 0 && errno == EINTR { continue }
+            if count < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) { break }
+            if count == 0 && stage == .quit {
+                // The server closed after QUIT without a reply we could read: done all the same.
+                close()
+                reconnectAt = now
+                return
+            }
+            guard count > 0 else { throw Failure(description: count == 0 ? "connection closed" : "read: errno \(errno)") }
+            withUnsafeBytes(of: &chunk) { input.append(contentsOf: $0[..<count]) }
+        }
+        while let (code, line) = try nextReply() {
+            try advance(code: code, line: line, now: now, measureFrom: measureFrom, end: end)
+            guard fd >= 0 else { return }
+        }
+    }
+
+    /// Takes one complete reply (all its lines) from the input; returns its code and last line.
+    private mutating func nextReply() throws -> (Int, String)? {
+        var start = 0
+        while let newline = input[start...].firstIndex(of: UInt8(ascii: "\n")) {
+            let line = String(decoding: input[start..<newline], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            start = newline + 1
             let bytes = Array(line.utf8)
             guard bytes.count >= 3, let code = Int(String(line.prefix(3))) else {
                 throw Failure(description: "malformed reply: \(line)")
             }
-            if bytes.count == 3 || bytes[3] != UInt8(ascii: "-") { return (code, line) }
+            if bytes.count == 3 || bytes[3] == UInt8(ascii: " ") {
+                input.removeFirst(start)
+                return (code, line)
+            }
+        }
+        return nil
+    }
+
+    private mutating func advance(code: Int, line: String, now: UInt64, measureFrom: UInt64, end: UInt64) throws {
+        func expect(_ wanted: Int) throws {
+            guard code == wanted else { throw Failure(description: "expected \(wanted), got: \(line)") }
+        }
+        switch stage {
+        case .greeting:
+            try expect(220)
+            try send("EHLO latency.bench.test\r\n", awaiting: .ehlo, now: now)
+        case .ehlo:
+            try expect(250)
+            try beginTransaction(now: now)
+        case .mail:
+            try expect(250)
+            try send("RCPT TO:<\(plan.recipient)>\r\n", awaiting: .recipient, now: now)
+        case .recipient:
+            try expect(250)
+            try send("DATA\r\n", awaiting: .data, now: now)
+        case .data:
+            try expect(354)
+            try send(plan.message, awaiting: .body, now: now)
+        case .endOfData:
+            try expect(250)
+            if now >= measureFrom { latencies.append(now - endOfDataAt) }
+            transactions += 1
+            if transactions < plan.messagesPerConnection && now < end {
+                try beginTransaction(now: now)
+            } else {
+                try send("QUIT\r\n", awaiting: .quit, now: now)
+            }
+        case .quit:
+            close()
+            reconnectAt = now
+        case .idle, .connecting, .body, .finished:
+            throw Failure(description: "unexpected reply: \(line)")
         }
     }
 
-    private mutating func readLine() throws -> String {
-        while true {
-            if let newline = buffer.firstIndex(of: UInt8(ascii: "\n")) {
-                var end = newline
-                if end > 0, buffer[end - 1] == UInt8(ascii: "\r") { end -= 1 }
-                let line = String(decoding: buffer[..<end], as: UTF8.self)
-                buffer.removeSubrange(...newline)
-                return line
-            }
-            var chunk = [UInt8](repeating: 0, count: 4096)
-            let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if count < 0, errno == EINTR { continue }
-            guard count > 0 else { throw Failure(description: count == 0 ? "connection closed" : "read: errno \(errno)") }
-            buffer.append(contentsOf: chunk[..<count])
+    private mutating func beginTransaction(now: UInt64) throws {
+        try send("MAIL FROM:<\(plan.sender)>\r\n", awaiting: .mail, now: now)
+    }
+
+    private mutating func send(_ text: String, awaiting next: Stage, now: UInt64) throws {
+        try send(Array(text.utf8), awaiting: next, now: now)
+    }
+
+    private mutating func send(_ bytes: [UInt8], awaiting next: Stage, now: UInt64) throws {
+        output = bytes
+        written = 0
+        stage = next
+        deadline = now + plan.replyTimeout
+        try flush(now: now)
+    }
+
+    /// Writes what the socket takes; once the message is all written, times and writes the final `.`.
+    private mutating func flush(now: UInt64) throws {
+        while written < output.count {
+            let count = output.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + written, $0.count - written) }
+            if count < 0 && errno == EINTR { continue }
+            if count < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) { return }
+            guard count > 0 else { throw Failure(description: "write: errno \(errno)") }
+            written += count
         }
+        if stage == .body {
+            endOfDataAt = Self.now()
+            try send(".\r\n", awaiting: .endOfData, now: now)
+        }
+    }
+
+    private mutating func fail(_ error: any Error, now: UInt64) {
+        failures += 1
+        lastFailure = "\(error)"
+        close()
+        // Do not spin on a server that refuses at once.
+        reconnectAt = now + 10_000_000
+    }
+
+    private mutating func close() {
+        if fd >= 0 { Glibc.close(fd) }
+        fd = -1
+        stage = .idle
+        deadline = .max
     }
 }
