@@ -7,9 +7,10 @@ import Logging
 /// answers each caller only after its changes are durable (DESIGN.md,
 /// durability contract 5).
 ///
-/// Each submission runs in its own nested transaction so that one invalid
-/// submission fails alone. `MDB_MAP_FULL` aborts the whole batch, grows the
-/// map and retries it.
+/// The submissions of a batch share one transaction; when one of them fails
+/// by itself, the batch is applied again with each submission in a nested
+/// transaction of its own, so that it fails alone. `MDB_MAP_FULL` aborts the
+/// whole batch, grows the map and retries it.
 ///
 /// `@unchecked Sendable`: `pending`, `stopping` and `statistics` are guarded by
 /// `condition`; everything else is immutable or touched only by the writer thread.
@@ -123,13 +124,19 @@ final class GroupCommitter: @unchecked Sendable {
     private enum Attempt {
         case done([Result<Void, any Error>])
         case mapFull
+        /// A submission failed by itself in the shared transaction: commit
+        /// again with each submission in a nested transaction of its own.
+        case isolate
     }
 
     private func commit(_ batch: [Submission]) -> [Result<Void, any Error>] {
+        var isolated = false
         while true {
-            switch attempt(batch) {
+            switch attempt(batch, isolated: isolated) {
             case .done(let results):
                 return results
+            case .isolate:
+                isolated = true
             case .mapFull:
                 let current = store.environment.mapSize
                 guard current < maxMapSize else {
@@ -148,35 +155,53 @@ final class GroupCommitter: @unchecked Sendable {
         }
     }
 
-    private func attempt(_ batch: [Submission]) -> Attempt {
+    /// Applies the batch in one transaction. Not `isolated`, the submissions
+    /// share it (a nested transaction costs LMDB megabytes of bookkeeping and
+    /// a merge into its parent), and the first one that fails by itself asks
+    /// for the isolated attempt; `isolated`, each runs in a nested
+    /// transaction of its own and fails alone.
+    private func attempt(_ batch: [Submission], isolated: Bool) -> Attempt {
+        func failAll(_ error: LMDBError) -> Attempt {
+            if error.isMapFull { return .mapFull }
+            let failure = JournalError.from(error)
+            return .done(batch.map { _ in .failure(failure) })
+        }
         let now = clock()
         let parent: LMDBTransaction
         do {
             parent = try store.environment.beginWrite()
         } catch {
-            let failure = JournalError.from(error)
-            return .done(batch.map { _ in .failure(failure) })
+            return failAll(error)
         }
         var results: [Result<Void, any Error>] = []
         results.reserveCapacity(batch.count)
         for submission in batch {
+            guard isolated else {
+                do {
+                    try store.apply(submission.changes, in: parent, now: now)
+                } catch let error as LMDBError {
+                    parent.abort()
+                    return failAll(error)
+                } catch {
+                    parent.abort()
+                    return .isolate
+                }
+                results.append(.success(()))
+                continue
+            }
             let child: LMDBTransaction
             do {
                 child = try store.environment.beginWrite(parent: parent.handle)
             } catch {
                 parent.abort()
-                if error.isMapFull { return .mapFull }
-                let failure = JournalError.from(error)
-                return .done(batch.map { _ in .failure(failure) })
+                return failAll(error)
             }
             do {
                 try store.apply(submission.changes, in: child, now: now)
             } catch let error as LMDBError {
                 child.abort()
                 parent.abort()
-                if error.isMapFull { return .mapFull }
-                let failure = JournalError.from(error)
-                return .done(batch.map { _ in .failure(failure) })
+                return failAll(error)
             } catch {
                 child.abort()
                 results.append(.failure(error))
@@ -186,9 +211,7 @@ final class GroupCommitter: @unchecked Sendable {
                 try child.commit()
             } catch {
                 parent.abort()
-                if error.isMapFull { return .mapFull }
-                let failure = JournalError.from(error)
-                return .done(batch.map { _ in .failure(failure) })
+                return failAll(error)
             }
             results.append(.success(()))
         }

@@ -1,6 +1,7 @@
 import CLMDB
 import Envelope
 import Foundation
+import Synchronization
 import Testing
 @testable import Queue
 
@@ -71,6 +72,32 @@ struct JournalTests {
             try await journal.enqueue(message)
             await #expect(throws: JournalError.self) { try await journal.enqueue(message) }
             #expect(try journal.counts().messages == 1)
+        }
+    }
+
+    @Test("a refused change in a batch with others fails alone")
+    func refusedChangeInBatch() async throws {
+        try await withJournal { journal, _ in
+            let stored = makeMessage()
+            try await journal.enqueue(stored)
+            var expected: [Bool] = []
+            var changes: [[JournalChange]] = []
+            for index in 0..<30 {
+                let duplicate = index % 3 == 1
+                expected.append(!duplicate)
+                changes.append([.enqueue(duplicate ? stored : makeMessage())])
+            }
+            // Submitted back to back from one thread, so that the writer folds them into shared batches.
+            let outcomes = await withCheckedContinuation { (continuation: CheckedContinuation<[Bool], Never>) in
+                let collector = OutcomeCollector(count: changes.count, continuation: continuation)
+                for (index, change) in changes.enumerated() {
+                    journal.commit(change) { collector.record(index, succeeded: (try? $0.get()) != nil) }
+                }
+            }
+            #expect(outcomes == expected)
+            #expect(journal.commitStatistics.largestBatch > 1)
+            #expect(try journal.counts().messages == 21)
+            #expect(try journal.verify() == [])
         }
     }
 
@@ -334,4 +361,24 @@ struct JournalTests {
 final class TimeBox: @unchecked Sendable {
     // @unchecked: tests set it only between awaited commits.
     var now = baseTime
+}
+
+/// Gathers the outcomes of commits submitted with completion handlers; resumes once all are in.
+private final class OutcomeCollector: Sendable {
+    private let state: Mutex<(outcomes: [Bool], left: Int)>
+    private let continuation: CheckedContinuation<[Bool], Never>
+
+    init(count: Int, continuation: CheckedContinuation<[Bool], Never>) {
+        state = Mutex((Array(repeating: false, count: count), count))
+        self.continuation = continuation
+    }
+
+    func record(_ index: Int, succeeded: Bool) {
+        let finished: [Bool]? = state.withLock {
+            $0.outcomes[index] = succeeded
+            $0.left -= 1
+            return $0.left == 0 ? $0.outcomes : nil
+        }
+        if let finished { continuation.resume(returning: finished) }
+    }
 }
