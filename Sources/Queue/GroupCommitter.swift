@@ -48,19 +48,10 @@ final class GroupCommitter: @unchecked Sendable {
         self.observer = observer
         self.logger = logger
         let thread = Thread { [self] in
-            Self.nameKernelThread("tern-journal")
+            nameCurrentThread("tern-journal")
             run()
         }
         thread.start()
-    }
-
-    /// Names the calling thread as `top -H`, `ps -L` and perf show it
-    /// (Foundation's `Thread.name` does not reach the kernel on Linux).
-    private static func nameKernelThread(_ name: String) {
-        let descriptor = open("/proc/thread-self/comm", O_WRONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { return }
-        _ = name.utf8CString.withUnsafeBufferPointer { write(descriptor, $0.baseAddress, $0.count - 1) }
-        close(descriptor)
     }
 
     var statistics: Statistics {
@@ -227,4 +218,13 @@ final class GroupCommitter: @unchecked Sendable {
         }
         return .done(results)
     }
+}
+
+/// Names the calling thread as `top -H`, `ps -L` and perf show it
+/// (Foundation's `Thread.name` does not reach the kernel on Linux).
+public func nameCurrentThread(_ name: String) {
+    let descriptor = open("/proc/thread-self/comm", O_WRONLY | O_CLOEXEC)
+    guard descriptor >= 0 else { return }
+    _ = name.utf8CString.withUnsafeBufferPointer { write(descriptor, $0.baseAddress, $0.count - 1) }
+    close(descriptor)
 }

@@ -76,26 +76,32 @@ public enum TernDaemon {
         logLevels: LogLevelControl = LogLevelControl(level: .info)
     ) async throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: eventLoopThreads)
+        let delivery = DeliveryEventLoop()
         do {
-            try await run(startup, configuration: configuration, configurationPath: configurationPath, logger: logger, logLevels: logLevels, group: group)
+            try await run(
+                startup, configuration: configuration, configurationPath: configurationPath, logger: logger, logLevels: logLevels,
+                group: group, delivery: delivery
+            )
         } catch {
+            await delivery.shutdown()
             try? await group.shutdownGracefully()
             throw error
         }
+        await delivery.shutdown()
         try await group.shutdownGracefully()
     }
 
-    /// Event-loop threads for SMTP (in and out), control and metrics: one
-    /// fewer than the cores, at least one. Under load the journal writer and
-    /// the delivery tasks keep about a core busy besides the event loops; on
-    /// the 2-core benchmark machine one event loop instead of two took a fifth
-    /// off ternd's CPU per relayed message, with higher rates and a lower p99
-    /// (README, "Where ternd's time goes").
+    /// Event-loop threads for the listeners, control and metrics: one fewer
+    /// than the cores, at least one (delivery has a thread of its own,
+    /// ``DeliveryEventLoop``). Under load the journal writer and delivery keep
+    /// about a core busy besides them; on the 2-core benchmark machine one
+    /// event loop instead of two took a fifth off ternd's CPU per relayed
+    /// message, with higher rates and a lower p99 (README, "Where ternd's time goes").
     static var eventLoopThreads: Int { max(1, System.coreCount - 1) }
 
     private static func run(
         _ startup: Startup, configuration: Configuration, configurationPath: String?, logger: Logger,
-        logLevels: LogLevelControl, group: MultiThreadedEventLoopGroup
+        logLevels: LogLevelControl, group: MultiThreadedEventLoopGroup, delivery: DeliveryEventLoop
     ) async throws {
         let started = Date()
         let smtpLogger = Logger(label: "tern.smtp")
@@ -123,12 +129,12 @@ public enum TernDaemon {
         ))
         let destinationLimiter = DestinationLimiter(limits: configuration.limits)
         let remote = RemoteDeliveryAgent(
-            resolver: resolver, group: group, store: store, hostname: configuration.hostname,
+            resolver: resolver, group: delivery.group, store: store, hostname: configuration.hostname,
             pool: ConnectionPool(metrics: metrics), limiter: destinationLimiter, logger: deliveryLogger
         )
         let scheduler = DeliveryScheduler(
             journal: journal, store: store, agents: DeliveryAgents(local: LocalDeliveryAgent(store: store), remote: remote),
-            metrics: metrics, logger: deliveryLogger
+            metrics: metrics, logger: deliveryLogger, executor: delivery
         )
         let gate = IngressGate()
         var listenerNames: [String] = []

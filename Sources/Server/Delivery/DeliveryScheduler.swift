@@ -57,6 +57,9 @@ actor DeliveryScheduler: Service {
     let maxConcurrentDeliveries: Int
     /// The longest the scheduler sleeps before looking at the due index again.
     let idlePoll: Duration
+    /// Where the scheduler and its delivery tasks run (``DeliveryEventLoop``);
+    /// nil for the concurrency pool.
+    let executor: (any TaskExecutor)?
 
     struct RecipientKey: Hashable {
         var id: MessageID
@@ -64,7 +67,7 @@ actor DeliveryScheduler: Service {
     }
 
     init(journal: Journal, store: ConfigurationStore, agents: DeliveryAgents, metrics: DaemonMetrics, logger: Logger,
-         maxConcurrentDeliveries: Int = 64, idlePoll: Duration = .seconds(1)) {
+         maxConcurrentDeliveries: Int = 64, idlePoll: Duration = .seconds(1), executor: (any TaskExecutor)? = nil) {
         self.journal = journal
         self.store = store
         self.agents = agents
@@ -72,6 +75,7 @@ actor DeliveryScheduler: Service {
         self.logger = logger
         self.maxConcurrentDeliveries = maxConcurrentDeliveries
         self.idlePoll = idlePoll
+        self.executor = executor
         (wakeups, wakeup) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
 
@@ -83,20 +87,22 @@ actor DeliveryScheduler: Service {
     func run() async throws {
         logger.notice("delivery scheduler started")
         let ticker = startTicker()
-        // Discarding: finished deliveries must not pile up as results until shutdown.
-        await withDiscardingTaskGroup { tasks in
-            await withGracefulShutdownHandler {
-                var iterator = wakeups.makeAsyncIterator()
-                while !Task.isCancelled && !Task.isShuttingDownGracefully {
-                    for (group, batch) in plan() {
-                        running += 1
-                        tasks.addTask { await self.deliver(batch, of: group) }
+        await withTaskExecutorPreference(executor) {
+            // Discarding: finished deliveries must not pile up as results until shutdown.
+            await withDiscardingTaskGroup { tasks in
+                await withGracefulShutdownHandler {
+                    var iterator = wakeups.makeAsyncIterator()
+                    while !Task.isCancelled && !Task.isShuttingDownGracefully {
+                        for (group, batch) in plan() {
+                            running += 1
+                            tasks.addTask { await self.deliver(batch, of: group) }
+                        }
+                        await purgeHistoryWhenDue()
+                        _ = await iterator.next(isolation: #isolation)
                     }
-                    await purgeHistoryWhenDue()
-                    _ = await iterator.next(isolation: #isolation)
+                } onGracefulShutdown: {
+                    self.wakeup.yield()
                 }
-            } onGracefulShutdown: {
-                self.wakeup.yield()
             }
         }
         ticker.cancel()
