@@ -355,6 +355,9 @@ fetch_opensmtpd() {
         useradd --system --no-create-home --home-dir /var/lib/opensmtpd/empty --shell /usr/sbin/nologin "$user" ||
             { log "cannot create the user $user"; return 1; }
     done
+    # smtpctl talks to smtpd only as installed: setgid opensmtpq (dpkg -x keeps no such mode).
+    chgrp opensmtpq "$dir/root/usr/sbin/smtpctl" && chmod 2555 "$dir/root/usr/sbin/smtpctl" ||
+        { log "cannot make smtpctl setgid opensmtpq"; return 1; }
 }
 
 # start_opensmtpd PORT CONFIG: smtpd -d (see above) on 127.0.0.1:PORT with the routing
@@ -384,6 +387,15 @@ opensmtpd_cpu() { tree_cpu "$OSD_PID"; }
 
 # Deliveries OpenSMTPD has logged as done (one line per recipient).
 opensmtpd_delivered() { grep -c 'mta delivery.*result="Ok"' "$OSD/smtpd.log" || true; }
+
+# opensmtpd_clear_queue: drops what OpenSMTPD still holds (`smtpctl remove all`, run in
+# its mount namespace to reach its control socket). It relays ~15 msgs/s here, so the
+# backlog of a latency run would otherwise go on relaying, and syncing its queue files,
+# through the other servers' runs; ternd and Postfix are drained instead.
+opensmtpd_clear_queue() {
+    nsenter --target "$OSD_PID" --mount "${OSMTPD%/smtpd}/smtpctl" remove all >"$OSD/smtpctl.log" 2>&1 ||
+        log "smtpctl remove all failed: $(tail -1 "$OSD/smtpctl.log")"
+}
 
 stop_opensmtpd() {
     [ -n "$OSD_PID" ] || return 0
