@@ -12,10 +12,10 @@ import Queue
 /// delivery step, and the queue absorbs the difference until the listeners
 /// leave CPU over; delivery still gets a share (nice 10: about a tenth against
 /// one busy thread at nice 0) and all of any idle CPU. On the 2-core benchmark
-/// machine this took the p99 end-of-data → 250 at 50 sessions from about 5.4
-/// to 4.8 ms while relaying (README, "What the p99 is made of"). One thread
-/// also spares the hops between the concurrency pool and an event loop that
-/// every outbound reply used to take.
+/// machine this took the p99 end-of-data → 250 at 50 sessions, while relaying,
+/// from 4.8–5.4 to 4.0–4.2 ms (medians of interleaved runs; README, "What the
+/// p99 is made of"). One thread also spares the hops between the concurrency
+/// pool and an event loop that every outbound reply used to take.
 final class DeliveryEventLoop: TaskExecutor {
     /// How much lower the delivery thread's priority is (nice increment).
     static let niceness: Int32 = 10
