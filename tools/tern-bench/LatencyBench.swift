@@ -68,8 +68,7 @@ struct LatencyBench: ParsableCommand {
             measureFrom: measureFrom, end: measureFrom + UInt64(seconds * 1e9)
         )
         let outcome = try driver.run()
-        let (samples, failures, lastFailure) = (outcome.samples, outcome.failures, outcome.lastFailure)
-        let sorted = samples.sorted()
+        let sorted = outcome.samples.sorted()
         func percentile(_ p: Double) -> String {
             guard !sorted.isEmpty else { return "nan" }
             let rank = max(1, Int((p * Double(sorted.count)).rounded(.up)))
@@ -79,10 +78,10 @@ struct LatencyBench: ParsableCommand {
             "latency: sessions=\(sessions) size=\(size) messages=\(sorted.count)"
                 + String(format: " rate=%.1f", Double(sorted.count) / seconds)
                 + " p50=\(percentile(0.5)) p90=\(percentile(0.9)) p99=\(percentile(0.99)) max=\(percentile(1))"
-                + " failures=\(failures)"
+                + " failures=\(outcome.failures)"
         )
-        if let lastFailure {
-            FileHandle.standardError.write(Data("tern-bench latency: \(failures) failures, the last: \(lastFailure)\n".utf8))
+        if let lastFailure = outcome.lastFailure {
+            FileHandle.standardError.write(Data("tern-bench latency: \(outcome.failures) failures, the last: \(lastFailure)\n".utf8))
         }
     }
 }
