@@ -29,6 +29,8 @@ public enum ConfigDefaults {
     public static let expire: Duration = .seconds(4 * 24 * 60 * 60)
     /// `queue warn`: when a delay DSN is sent (once), 4 hours.
     public static let warn: Duration = .seconds(4 * 60 * 60)
+    /// `delivery priority`: delivery runs on CPU the listeners and the journal leave over, `idle`.
+    public static let deliveryPriority = DeliveryPriority.idle
     /// `queue retention`: how long completed messages stay in history for replay, 24 hours.
     public static let retention: Duration = .seconds(24 * 60 * 60)
     /// `queue map-size`: the initial LMDB map size, 16 GiB (it grows on `MDB_MAP_FULL`).

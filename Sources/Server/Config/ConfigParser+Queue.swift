@@ -1,4 +1,4 @@
-// The delivery policy statements: queue and limit.
+// The delivery policy statements: queue, limit and delivery.
 extension ConfigParser {
     private static let queueOptions = ["path", "retry", "expire", "warn", "retention", "map-size"]
     private static let queueDomainOptions = ["retry", "expire", "warn"]
@@ -80,6 +80,17 @@ extension ConfigParser {
             )
         }
         return (range, location)
+    }
+
+    /// ```
+    /// delivery = "delivery" "priority" ( "idle" | "low" | "normal" )
+    /// ```
+    mutating func parseDelivery(_ cursor: inout StatementCursor) throws(ConfigError) {
+        let (_, location) = try cursor.expectKeyword("a delivery setting (priority)", among: ["priority"])
+        let choices = DeliveryPriority.allCases.map { "'\($0.rawValue)'" }.joined(separator: ", ")
+        let (priority, _) = try cursor.parsed("a delivery priority (\(choices))") { DeliveryPriority(rawValue: $0) }
+        try claim("delivery priority", at: location)
+        config.deliveryPriority = priority
     }
 
     /// ```

@@ -3,7 +3,7 @@
 /// Statements (one per line; see ``Configuration`` for the whole language):
 ///
 ///     statement = macro | "hostname" … | "user" … | "smtp" … | "pki" … | "table" … | "queue" …
-///               | "limit" … | "resolver" … | "metrics" … | "control" … | "bounce" …
+///               | "limit" … | "delivery" … | "resolver" … | "metrics" … | "control" … | "bounce" …
 ///               | "listen" … | "action" … | "match" …
 ///     macro     = NAME "=" value            ; later "$NAME" in an unquoted word position is replaced by value
 ///
@@ -14,7 +14,7 @@
 struct ConfigParser {
     /// The statement keywords; they cannot be macro names.
     static let statementKeywords = [
-        "action", "bounce", "control", "hostname", "limit", "listen", "match",
+        "action", "bounce", "control", "delivery", "hostname", "limit", "listen", "match",
         "metrics", "pki", "queue", "resolver", "smtp", "table", "user",
     ]
 
@@ -70,6 +70,7 @@ struct ConfigParser {
             case "table": try parseTable(&cursor)
             case "queue": try parseQueue(&cursor)
             case "limit": try parseLimit(&cursor)
+            case "delivery": try parseDelivery(&cursor)
             case "resolver": try parseResolver(&cursor, at: location)
             case "metrics": try parseMetrics(&cursor, at: location)
             case "control": try parseControl(&cursor, at: location)

@@ -22,7 +22,7 @@ enum ConfigPrinter {
         let sections = [
             ["# Effective configuration: every default is explicit.", "hostname \(word(config.hostname))"],
             globals,
-            queueLines(config.queue) + limitLines(config.limits),
+            queueLines(config.queue) + limitLines(config.limits) + ["delivery priority \(config.deliveryPriority.rawValue)"],
             names,
             config.listeners.map(listenerLine),
             config.actions.values.sorted { $0.name < $1.name }.map(actionLine),

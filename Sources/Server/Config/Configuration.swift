@@ -19,6 +19,7 @@
 ///     queue (path PATH | retry MIN..MAX | expire D | warn D | retention D | map-size SIZE)+
 ///     queue domain DOMAIN (retry MIN..MAX | expire D | warn D)+
 ///     limit default|domain DOMAIN (connections N | messages-per-connection N | rate N/s|N/m|N/h|unlimited)+
+///     delivery priority idle|low|normal
 ///     resolver system | resolver ADDRESS [port N]
 ///     metrics none | metrics listen on ADDRESS [port N]
 ///     control socket PATH
@@ -76,6 +77,8 @@ public struct Configuration: Hashable, Sendable {
     public var queue = QueueConfig()
     /// `limit`: outbound traffic shaping.
     public var limits = DeliveryLimitsConfig()
+    /// `delivery priority`: the delivery thread's CPU priority.
+    public var deliveryPriority = ConfigDefaults.deliveryPriority
     /// `resolver`: the DNS server for MX lookups; nil for the system's.
     public var resolver: ResolverConfig?
     /// `metrics`: the Prometheus endpoint; nil when disabled.

@@ -7,7 +7,7 @@ import UnixSignals
 /// The configuration and tables in force, swapped whole on reload. Rules,
 /// actions, tables, retry, expiry and DSN policy take effect at the next RCPT
 /// or delivery attempt; listeners, certificates, SMTP limits, the queue path,
-/// the resolver and traffic limits need a restart.
+/// the resolver, traffic limits and the delivery priority need a restart.
 final class ConfigurationStore: Sendable {
     /// One consistent view: a configuration with its tables loaded.
     struct Snapshot: Sendable {

@@ -5,33 +5,48 @@ import Queue
 
 /// The one thread delivery runs on: an event loop of its own for the outbound
 /// SMTP and LMTP connections that is also the task executor of the delivery
-/// scheduler and its tasks, at a lower CPU priority than the listeners' event
-/// loops and the journal writer.
+/// scheduler and its tasks, at the configured ``DeliveryPriority`` below the
+/// listeners' event loops and the journal writer.
 ///
 /// Under CPU contention a client waiting for its 250 is then served before a
 /// delivery step, and the queue absorbs the difference until the listeners
-/// leave CPU over; delivery still gets a share (nice 10: about a tenth against
-/// one busy thread at nice 0) and all of any idle CPU. On the 2-core benchmark
-/// machine this took the p99 end-of-data → 250 at 50 sessions, while relaying,
-/// from 4.8–5.4 to 4.0–4.2 ms (medians of interleaved runs; README, "What the
-/// p99 is made of"). One thread also spares the hops between the concurrency
-/// pool and an event loop that every outbound reply used to take.
+/// leave CPU over. On the 2-core benchmark machine, relaying at 50 sessions,
+/// delivery at nice 10 took the p99 end-of-data → 250 from 4.8–5.4 to 4.0–4.2
+/// ms, and `SCHED_IDLE` (``DeliveryPriority/idle``) a further 0.6 ms off the
+/// median of interleaved runs, at the same relay rate (README, "What the p99
+/// is made of"). One thread also spares the hops between the concurrency pool
+/// and an event loop that every outbound reply used to take.
 final class DeliveryEventLoop: TaskExecutor {
-    /// How much lower the delivery thread's priority is (nice increment).
-    static let niceness: Int32 = 10
+    /// The nice increment of ``DeliveryPriority/low``.
+    static let lowNiceness: Int32 = 10
+    /// Linux's `SCHED_IDLE` policy (`<linux/sched.h>`), which glibc declares only under `_GNU_SOURCE`.
+    static let idlePolicy: Int32 = 5
 
     let group: MultiThreadedEventLoopGroup
     private let eventLoop: any EventLoop
 
-    init() {
+    init(priority: DeliveryPriority) {
         group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         eventLoop = group.next()
         eventLoop.execute {
             nameCurrentThread("tern-delivery")
-            // On Linux, PRIO_PROCESS with id 0 is the calling thread. Raising one's own
-            // nice value needs no privilege; a failure leaves the thread as it was.
+            Self.lowerCurrentThread(to: priority)
+        }
+    }
+
+    /// Gives the calling thread (on Linux, that thread alone) `priority`.
+    /// Lowering one's own priority needs no privilege; a failure leaves the
+    /// thread as it was.
+    static func lowerCurrentThread(to priority: DeliveryPriority) {
+        switch priority {
+        case .idle:
+            var parameters = sched_param(sched_priority: 0)
+            _ = sched_setscheduler(0, idlePolicy, &parameters)
+        case .low:
             let which = __priority_which_t(PRIO_PROCESS.rawValue)
-            _ = setpriority(which, 0, getpriority(which, 0) + Self.niceness)
+            _ = setpriority(which, 0, getpriority(which, 0) + lowNiceness)
+        case .normal:
+            break
         }
     }
 

@@ -29,12 +29,15 @@ struct ConfigErrorTests {
         Fixture("bounce return some", "tern.conf:1:15: expected 'full' or 'headers' after 'return', found 'some'"),
         Fixture("bounce postmaster postmaster", "tern.conf:1:19: expected a mail address such as postmaster@example.com, or 'none' after 'postmaster', found 'postmaster'"),
         Fixture("bounce max-return-size 0", "tern.conf:1:24: expected a size (such as 512, 64K, 35M, 1G) after 'max-return-size', found '0'"),
+        Fixture("delivery priority high", "tern.conf:1:19: expected a delivery priority ('idle', 'low', 'normal') after 'priority', found 'high'"),
+        Fixture("delivery threads 2", "tern.conf:1:10: expected a delivery setting (priority) after 'delivery', found 'threads'"),
+        Fixture("delivery priority idle\ndelivery priority low", "tern.conf:2:10: 'delivery priority' is already set at tern.conf:1:10"),
         Fixture("bounce return full\nbounce return headers", "tern.conf:2:8: 'bounce return' is already set at tern.conf:1:8"),
         Fixture("listen on ::1 tls smtps", "tern.conf:1:19: duplicate TLS mode 'smtps' in this listen statement"),
         Fixture("listen on ::1 auth secrets", "tern.conf:1:20: expected a credentials table such as <secrets> after 'auth', found 'secrets'"),
         Fixture(
             "frobnicate 12",
-            "tern.conf:1:1: unknown keyword 'frobnicate'; expected one of action, bounce, control, hostname, limit, listen, match, metrics, pki, queue, resolver, smtp, table, user or a macro definition 'name = value'"
+            "tern.conf:1:1: unknown keyword 'frobnicate'; expected one of action, bounce, control, delivery, hostname, limit, listen, match, metrics, pki, queue, resolver, smtp, table, user or a macro definition 'name = value'"
         ),
         Fixture("\"listen\" on ::1", "tern.conf:1:1: expected a statement keyword or a macro definition, found \"listen\""),
         Fixture("hostname \"unterminated", "tern.conf:1:10: unterminated string; expected '\"' before end of file"),

@@ -32,6 +32,7 @@ enum ConfigFixtures {
         resolver 127.0.0.1 port 5353
         limit domain "gmail.com" connections 20 messages-per-connection 100 rate 100/s
         limit default connections 10
+        delivery priority low
         metrics listen on 127.0.0.1 port 9125
         control socket "/var/run/tern/control.sock"
         bounce warn-on-missing-notify no
@@ -74,6 +75,7 @@ enum ConfigFixtures {
     static var fullModel: Configuration {
         var config = Configuration(hostname: "mx.example.com")
         config.smtp.bareLineFeed = .normalize
+        config.deliveryPriority = .low
         config.pkis["mx.example.com"] = PKIConfig(name: "mx.example.com", certificatePath: "/etc/tern/mx.crt", keyPath: "/etc/tern/mx.key")
         config.tables = [
             "aliases": .file(path: "/etc/tern/aliases"),

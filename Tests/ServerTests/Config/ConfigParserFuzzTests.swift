@@ -19,7 +19,7 @@ struct ConfigParserFuzzTests {
 
     /// Words the generator strings into statements, most of them meaningful somewhere.
     static let vocabulary = [
-        "hostname", "smtp", "pki", "table", "queue", "limit", "resolver", "metrics", "control", "bounce", "listen", "action", "match",
+        "hostname", "smtp", "pki", "table", "queue", "limit", "resolver", "metrics", "control", "bounce", "listen", "action", "match", "delivery", "priority", "idle", "low", "normal",
         "on", "port", "tls", "tls-require", "smtps", "auth", "auth-optional", "insecure", "mask-src", "tag", "T",
         "max-message-size", "limits", "recipients", "timeout", "command", "data", "reject-delay", "bare-lf", "reject", "normalize",
         "cert", "key", "path", "retry", "expire", "warn", "retention", "map-size", "domain", "default", "connections",

@@ -88,6 +88,7 @@ struct ConfigPrinterTests {
 
             queue path "./var/queue" retry 5m..1h expire 4d warn 4h retention 1d map-size 16G
             limit default connections 10 messages-per-connection 100 rate unlimited
+            delivery priority idle
 
             listen on 127.0.0.1 port 2525 hostname h.example
 

@@ -103,6 +103,9 @@ struct ConfigurationTests {
             $0.limits.defaultLimits.rate = .limited(count: 5, per: .minute)
             $0.limits.domainOverrides["big.example"] = DeliveryLimitsConfig.DomainOverride(connections: 3)
         },
+        Fixture("delivery priority", "delivery priority normal") {
+            $0.deliveryPriority = .normal
+        },
         Fixture("inline tables may span lines and end with a comma", "table t {\n  a = 1,   # first\n  b = \"two\",\n}\ntable u { }\ntable v ./aliases") {
             $0.tables = ["t": .map(["a": "1", "b": "two"]), "u": .list([]), "v": .file(path: "./aliases")]
         },
