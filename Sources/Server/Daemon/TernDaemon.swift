@@ -76,7 +76,7 @@ public enum TernDaemon {
         logLevels: LogLevelControl = LogLevelControl(level: .info)
     ) async throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: eventLoopThreads)
-        let delivery = DeliveryEventLoop(priority: configuration.deliveryPriority)
+        let delivery = DeliveryEventLoop(priority: configuration.deliveryPriority, logger: logger)
         do {
             try await run(
                 startup, configuration: configuration, configurationPath: configurationPath, logger: logger, logLevels: logLevels,

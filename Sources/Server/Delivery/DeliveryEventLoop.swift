@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import NIOCore
 import NIOPosix
 import Queue
@@ -25,29 +26,33 @@ final class DeliveryEventLoop: TaskExecutor {
     let group: MultiThreadedEventLoopGroup
     private let eventLoop: any EventLoop
 
-    init(priority: DeliveryPriority) {
+    /// Starts the thread; `logger` gets a warning when `priority` cannot be applied.
+    init(priority: DeliveryPriority, logger: Logger) {
         group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         eventLoop = group.next()
         eventLoop.execute {
             nameCurrentThread("tern-delivery")
-            Self.lowerCurrentThread(to: priority)
+            if let error = Self.lowerCurrentThread(to: priority) {
+                logger.warning("delivery priority \(priority.rawValue) not applied, delivery runs at the daemon's priority: \(String(cString: strerror(error)))")
+            }
         }
     }
 
     /// Gives the calling thread (on Linux, that thread alone) `priority`.
-    /// Lowering one's own priority needs no privilege; a failure leaves the
-    /// thread as it was.
-    static func lowerCurrentThread(to priority: DeliveryPriority) {
+    /// Lowering one's own priority needs no privilege, but a sandbox may
+    /// refuse it; then the thread stays as it was and the `errno` is returned.
+    static func lowerCurrentThread(to priority: DeliveryPriority) -> Int32? {
         switch priority {
         case .idle:
             var parameters = sched_param(sched_priority: 0)
-            _ = sched_setscheduler(0, idlePolicy, &parameters)
+            if sched_setscheduler(0, idlePolicy, &parameters) != 0 { return errno }
         case .low:
             let which = __priority_which_t(PRIO_PROCESS.rawValue)
-            _ = setpriority(which, 0, getpriority(which, 0) + lowNiceness)
+            if setpriority(which, 0, getpriority(which, 0) + lowNiceness) != 0 { return errno }
         case .normal:
             break
         }
+        return nil
     }
 
     func enqueue(_ job: consuming ExecutorJob) {

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import Testing
 @testable import Server
 
@@ -22,7 +23,7 @@ struct DeliveryEventLoopTests {
 
     /// What eight tasks preferring a loop of `priority` saw of their threads.
     static func threadsSeen(priority: DeliveryPriority) async -> [ThreadFacts] {
-        let loop = DeliveryEventLoop(priority: priority)
+        let loop = DeliveryEventLoop(priority: priority, logger: Logger(label: "test"))
         let seen = await withTaskExecutorPreference(loop) {
             await withTaskGroup(of: ThreadFacts.self) { group in
                 for _ in 0..<8 {
