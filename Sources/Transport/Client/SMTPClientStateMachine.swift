@@ -187,7 +187,8 @@ struct SMTPClientStateMachine {
     /// The server sent more bytes after its `220` to `STARTTLS`: they would
     /// be read as if protected by TLS, so the session is abandoned.
     mutating func receivedDataBeforeTLS() -> Action {
-        fail(.protocolViolation(remoteHost, "data after the 220 reply to STARTTLS (possible injection)"))
+        guard case .startingTLS = state else { return .none }
+        return fail(.protocolViolation(remoteHost, "data after the 220 reply to STARTTLS (possible injection)"))
     }
 
     /// The time-out for `awaitedPhase` expired.
