@@ -70,7 +70,7 @@ struct SendmailTests {
         #expect(message["client"] as? String == "local")
         let refused = try runCommand(BuiltProducts.path("ternctl"), ["pause", "smtp", "--socket", socket])
         #expect(refused.status == 1)
-        #expect(refused.error.contains("only enqueue and show queue"), "\(refused.error)")
+        #expect(refused.error.contains("only enqueue, check recipient and show queue"), "\(refused.error)")
         #expect(LocalDeliveryTests.eventually(30) { Self.mailbox(daemon, "alice").count == 1 }, "\(daemon.log)")
     }
 
@@ -119,6 +119,19 @@ struct SendmailTests {
         #expect((message["recipients"] as? [[String: Any]])?.first?["notify"] as? String == "NEVER")
         #expect(LocalDeliveryTests.eventually(30) { Self.mailbox(daemon, "ivy").count == 1 })
         #expect(try #require(Self.mailbox(daemon, "ivy").first).hasSuffix("\n\n.dot-stuffed\n"))
+    }
+
+    @Test("-bs asks the daemon about each RCPT: one no rule takes gets 550, the others are queued", .timeLimit(.minutes(1)))
+    func smtpRecipientChecks() throws {
+        let daemon = try TernDaemonProcess(config: Self.config)
+        let dialogue = "EHLO local\r\nMAIL FROM:<henry@example.test>\r\nRCPT TO:<nobody@elsewhere.test>\r\nRCPT TO:<judy@example.test>\r\n"
+            + "DATA\r\nSubject: checked\r\n\r\nbody\r\n.\r\nQUIT\r\n"
+        let result = try Self.sendmail(daemon, ["-bs"], input: dialogue)
+        let lines = result.output.split(separator: "\r\n").map(String.init)
+        let refused = try #require(lines.first { $0.hasPrefix("550 ") }, "\(result.output)")
+        #expect(refused.hasPrefix("550 5.7.1 ") && refused.contains("nobody@elsewhere.test"), "\(refused)")
+        #expect(lines.contains { $0.hasPrefix("250 2.0.0 Ok: queued as ") }, "\(result.output)")
+        #expect(LocalDeliveryTests.eventually(30) { Self.mailbox(daemon, "judy").count == 1 })
     }
 
     @Test("-bp lists queued messages with their recipients", .timeLimit(.minutes(1)))

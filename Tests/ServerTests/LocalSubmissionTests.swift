@@ -58,6 +58,23 @@ struct LocalSubmissionTests {
             "\(error)".contains(expected)
         }
     }
+
+    @Test("a recipient check judges sender and recipient as a submission would", arguments: [
+        (RecipientCheck(sender: "a@host.test", recipient: .init(address: "bob")), nil),
+        (RecipientCheck(sender: "", recipient: .init(address: "bob@host.test", notify: "NEVER")), nil),
+        (RecipientCheck(sender: "a@host.test", recipient: .init(address: "x@elsewhere.test")), "no rule accepts it"),
+        (RecipientCheck(sender: "bad address", recipient: .init(address: "bob")), "sender"),
+        (RecipientCheck(sender: "a@host.test", recipient: .init(address: "bob", notify: "SOMETIMES")), "recipient <bob@host.test>"),
+    ] as [(RecipientCheck, String?)])
+    func recipientCheck(_ check: RecipientCheck, _ refusal: String?) {
+        let submission = LocalSubmission(configuration: Self.configuration, tables: InMemoryTableLookup(Self.configuration))
+        do {
+            try submission.check(check, now: Date())
+            #expect(refusal == nil, "accepted, expected a refusal naming \(refusal ?? "")")
+        } catch {
+            #expect(refusal.map { error.description.contains($0) } == true, "\(error)")
+        }
+    }
 }
 
 @Suite("DeliveryPause")

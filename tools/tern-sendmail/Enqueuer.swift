@@ -28,6 +28,15 @@ struct Enqueuer {
         }
     }
 
+    /// Returns once the daemon would take `recipient` from `sender`; throws its refusal otherwise.
+    func checkRecipient(_ recipient: Submission.Recipient, sender: ReversePath) throws(SubmissionError) {
+        switch try send(.checkRecipient(RecipientCheck(sender: sender.address?.description ?? "", recipient: recipient))) {
+        case .done: return
+        case .failed(let reason): throw Self.refusal(reason)
+        default: throw SubmissionError(.software, "the daemon gave an unexpected answer; are tern-sendmail and ternd the same version?")
+        }
+    }
+
     /// Every message in the queue.
     func queue() throws(SubmissionError) -> [MessageReport] {
         switch try send(.showQueue(QueueQuery())) {

@@ -3,10 +3,10 @@ import Foundation
 import Transport
 
 /// `-bs`: an SMTP session on standard input and output, driven by the same
-/// state machine as the daemon's listeners. Each message is handed to the
-/// daemon at the end of DATA (or BDAT LAST) and answered 250 only once the
-/// daemon has committed it. Recipients are checked by the daemon then, so a
-/// refused recipient fails the message with a 451 naming it.
+/// state machine as the daemon's listeners. The daemon judges each RCPT as it
+/// comes (550 for one no rule takes, 451 when it cannot be asked), and each
+/// message is handed to it at the end of DATA (or BDAT LAST) and answered 250
+/// only once the daemon has committed it.
 struct StandardIOSMTPSession {
     let enqueuer: Enqueuer
     let context: SendmailSubmission.Context
@@ -38,8 +38,8 @@ struct StandardIOSMTPSession {
         case .replyAndClose(let reply):
             write(reply)
             return false
-        case .checkRecipient:
-            return perform(machine.recipientChecked(rejection: nil))
+        case .checkRecipient(let address, let parameters):
+            return perform(machine.recipientChecked(rejection: verdict(on: Self.submissionRecipient(address, parameters))))
         case .receiveData(let reply):
             write(reply)
             guard let size = readData() else { return false }
@@ -80,12 +80,7 @@ struct StandardIOSMTPSession {
         options.ignoreDots = true
         do {
             let prepared = try SendmailSubmission(options: options, input: message, context: context)
-            let recipients = transaction.recipients.map { entry in
-                Submission.Recipient(
-                    address: entry.address.description, notify: entry.parameters.notify?.parameterValue,
-                    originalRecipient: entry.parameters.originalRecipient.map { "\($0.addressType);\($0.address)" }
-                )
-            }
+            let recipients = transaction.recipients.map { Self.submissionRecipient($0.address, $0.parameters) }
             let id = try enqueuer.enqueue(
                 recipients: recipients, sender: prepared.sender, ret: transaction.parameters.ret,
                 envelopeID: transaction.parameters.envelopeID, message: prepared.message
@@ -93,6 +88,25 @@ struct StandardIOSMTPSession {
             return .success(id)
         } catch {
             return .failure(SMTPStoreFailure(reply: SMTPReply(code: 451, status: .temporarySystemFailure, error.message)))
+        }
+    }
+
+    static func submissionRecipient(_ address: MailAddress, _ parameters: RecipientParameters) -> Submission.Recipient {
+        Submission.Recipient(
+            address: address.description, notify: parameters.notify?.parameterValue,
+            originalRecipient: parameters.originalRecipient.map { "\($0.addressType);\($0.address)" }
+        )
+    }
+
+    /// The daemon's verdict on a recipient of the current transaction: nil when it would take it.
+    private func verdict(on recipient: Submission.Recipient) -> SMTPReply? {
+        do {
+            try enqueuer.checkRecipient(recipient, sender: machine.currentTransaction?.sender ?? .null)
+            return nil
+        } catch {
+            return error.code == .dataError
+                ? SMTPReply(code: 550, status: .relayDenied, error.message)
+                : SMTPReply(code: 451, status: .temporarySystemFailure, error.message)
         }
     }
 

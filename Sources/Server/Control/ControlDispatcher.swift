@@ -81,6 +81,14 @@ struct ControlDispatcher: Sendable {
             return .done("trace \(subsystem) \(enabled ? "on" : "off")")
         case .enqueue(let submission):
             return try await enqueue(submission)
+        case .checkRecipient(let check):
+            let current = store.current
+            do {
+                try LocalSubmission(configuration: current.configuration, tables: current.tables).check(check, now: Date())
+            } catch {
+                return .failed(error.description)
+            }
+            return .done("recipient accepted")
         case .importArchive(let path):
             let report = try await journal.importArchive(at: path)
             scheduler.notify()

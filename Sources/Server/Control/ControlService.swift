@@ -134,6 +134,7 @@ extension ControlCommand {
         case .log(let verbose): "log \(verbose ? "verbose" : "brief")"
         case .trace(let subsystem, let enabled): "trace \(subsystem) \(enabled ? "on" : "off")"
         case .enqueue: "enqueue"
+        case .checkRecipient: "check recipient"
         case .importArchive(let path): "import \(path)"
         case .replay: "replay"
         }

@@ -18,12 +18,7 @@ struct LocalSubmission {
 
     /// The message to enqueue, with a `Received` header and CRLF line endings.
     func message(from submission: Submission, id: MessageID, now: Date) throws(Refusal) -> NewMessage {
-        let sender: ReversePath
-        do {
-            sender = submission.sender.isEmpty ? .null : try ReversePath.parse("<\(submission.sender)>"[...], allowUTF8: true)
-        } catch {
-            throw Refusal(description: "sender <\(submission.sender)>: \(error)")
-        }
+        let sender = try Self.sender(submission.sender)
         guard !submission.recipients.isEmpty else { throw Refusal(description: "no recipients") }
         var recipients: [Recipient] = []
         for entry in submission.recipients {
@@ -51,6 +46,19 @@ struct LocalSubmission {
             clientAddress: "local", heloName: "localhost", authUser: submission.user, flags: flags
         )
         return NewMessage(envelope: envelope, recipients: recipients, body: .bytes(body))
+    }
+
+    /// Refuses what `message(from:id:now:)` would refuse about this sender and recipient.
+    func check(_ check: RecipientCheck, now: Date) throws(Refusal) {
+        _ = try recipient(check.recipient, sender: try Self.sender(check.sender), now: now)
+    }
+
+    private static func sender(_ text: String) throws(Refusal) -> ReversePath {
+        do {
+            return text.isEmpty ? .null : try ReversePath.parse("<\(text)>"[...], allowUTF8: true)
+        } catch {
+            throw Refusal(description: "sender <\(text)>: \(error)")
+        }
     }
 
     private func recipient(_ entry: Submission.Recipient, sender: ReversePath, now: Date) throws(Refusal) -> Recipient {

@@ -61,7 +61,7 @@ struct SubmissionSocketService: Service {
     /// The requests a submitter may make.
     static func isAllowed(_ command: ControlCommand) -> Bool {
         switch command {
-        case .enqueue, .showQueue: true
+        case .enqueue, .checkRecipient, .showQueue: true
         default: false
         }
     }
@@ -96,7 +96,7 @@ struct SubmissionSocketService: Service {
             return .failed("malformed request")
         }
         guard isAllowed(request.command) else {
-            return .failed("only enqueue and show queue are taken on the submission socket; use the control socket")
+            return .failed("only enqueue, check recipient and show queue are taken on the submission socket; use the control socket")
         }
         var command = request.command
         if case .enqueue(var submission) = command {

@@ -92,6 +92,9 @@ public enum ControlCommand: Codable, Hashable, Sendable {
     case trace(subsystem: String, enabled: Bool)
     /// Queues a message from a local program (the sendmail enqueuer), durably.
     case enqueue(Submission)
+    /// Whether a local submission from this sender to this recipient would be
+    /// taken, as `enqueue` would judge it: `done`, or `failed` with the reason.
+    case checkRecipient(RecipientCheck)
     /// Stores the messages of a queue archive (a file or a directory of
     /// `.tern` files, an absolute path the daemon can read); ids already
     /// queued are skipped.

@@ -221,6 +221,19 @@ public struct ReplayRequest: Codable, Hashable, Sendable {
     }
 }
 
+/// A recipient a local program is about to submit, with its sender: asked
+/// before the message exists (`tern-sendmail -bs` at each RCPT).
+public struct RecipientCheck: Codable, Hashable, Sendable {
+    /// The envelope sender; empty for the null sender `<>`.
+    public var sender: String
+    public var recipient: Submission.Recipient
+
+    public init(sender: String, recipient: Submission.Recipient) {
+        self.sender = sender
+        self.recipient = recipient
+    }
+}
+
 /// A message handed over by a local program, as the sendmail enqueuer builds it.
 public struct Submission: Codable, Hashable, Sendable {
     /// One recipient with its DSN parameters.
