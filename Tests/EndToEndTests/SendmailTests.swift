@@ -134,6 +134,45 @@ struct SendmailTests {
         #expect(LocalDeliveryTests.eventually(30) { Self.mailbox(daemon, "judy").count == 1 })
     }
 
+    /// A non-blocking connection to the Unix socket at `path`, or nil when it was refused (the backlog full).
+    static func connectNonBlocking(_ path: String) -> Int32? {
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            raw.copyBytes(from: path.utf8)
+            raw[path.utf8.count] = 0
+        }
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
+        guard fd >= 0 else { return nil }
+        let result = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        guard result == 0 else {
+            close(fd)
+            return nil
+        }
+        return fd
+    }
+
+    @Test("a flood of idle connections to the submission socket is served 64 at a time: ternd's threads stay bounded, and it takes submissions after", .timeLimit(.minutes(1)))
+    func submissionSocketFlood() throws {
+        let daemon = try TernDaemonProcess(config: Self.config)
+        let threads = { (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(daemon.pid)/task").count) ?? 0 }
+        let before = threads()
+        let path = daemon.workspace.file("var/enqueue.sock")
+        var connections = (0..<300).compactMap { _ in Self.connectNonBlocking(path) }
+        defer { connections.forEach { close($0) } }
+        #expect(connections.count > 64, "only \(connections.count) connections")
+        Thread.sleep(forTimeInterval: 0.5)
+        let during = threads()
+        #expect(during <= before + 64 + 2, "\(during) threads with \(connections.count) idle connections, \(before) before")
+        connections.forEach { close($0) }
+        connections = []
+        let result = try Self.sendmail(daemon, ["kate@example.test"], input: "Subject: after the flood\n\nx\n")
+        #expect(result.status == 0, "\(result.error)")
+        #expect(LocalDeliveryTests.eventually(30) { Self.mailbox(daemon, "kate").count == 1 })
+    }
+
     @Test("-bp lists queued messages with their recipients", .timeLimit(.minutes(1)))
     func listQueue() throws {
         let daemon = try TernDaemonProcess(config: Self.config)

@@ -112,3 +112,13 @@ struct LogLevelControlTests {
         #expect(control.level(for: "tern.smtp") == .info)
     }
 }
+
+@Suite("SubmissionSocketService")
+struct SubmissionSocketServiceTests {
+    @Test("a request may carry a message at the size limit in base64 with 4 MiB for its envelope, and never more than the protocol's line limit")
+    func requestLimit() {
+        #expect(SubmissionSocketService.requestLimit(maxMessageSize: 35 << 20) == (35 << 20) * 4 / 3 + (4 << 20))
+        #expect(SubmissionSocketService.requestLimit(maxMessageSize: 1 << 30) == ControlProtocol.maxLineLength)
+        #expect(SubmissionSocketService.requestLimit(maxMessageSize: .max) == ControlProtocol.maxLineLength)
+    }
+}

@@ -11,17 +11,35 @@ import Transport
 
 /// The submission socket: `enqueue.sock` beside the control socket, mode
 /// 0666, for the sendmail enqueuer of every local user. It speaks the control
-/// protocol but takes only `enqueue` and `show queue`, and it names the
-/// submitter from the kernel's peer credentials (`SO_PEERCRED`), never from
-/// the request, so a message's `user` cannot be forged.
+/// protocol but takes only `enqueue`, `check recipient` and `show queue`, and
+/// it names the submitter from the kernel's peer credentials (`SO_PEERCRED`),
+/// never from the request, so a message's `user` cannot be forged.
 ///
 /// Connections are served by plain threads: NIO does not expose a Unix
-/// socket's peer credentials.
+/// socket's peer credentials. Since any local user may connect, at most
+/// ``maxConnections`` are served at once (the rest wait in the listen
+/// backlog) and a request line may be no longer than an enqueue of a message
+/// at the size limit needs.
 struct SubmissionSocketService: Service {
+    /// Connections served at once.
+    static let maxConnections = 64
+
     let path: String
     let socket: ListeningSocket
     let dispatcher: ControlDispatcher
+    /// The longest request line taken; see ``requestLimit(maxMessageSize:)``.
+    let maxRequestLength: Int
     let logger: Logger
+
+    /// The longest request an enqueue of a message of `maxMessageSize` bytes
+    /// can need: JSON carries the message in base64 (4 bytes for 3), and 4 MiB
+    /// more hold its envelope, up to thousands of recipients. A message's line
+    /// endings only grow when ternd makes them CRLF, so a longer request is
+    /// one ternd would refuse anyway.
+    static func requestLimit(maxMessageSize: Int) -> Int {
+        let (base64, overflow) = maxMessageSize.multipliedReportingOverflow(by: 4)
+        return overflow ? ControlProtocol.maxLineLength : min(ControlProtocol.maxLineLength, base64 / 3 + (4 << 20))
+    }
 
     /// The submission socket's path for a control socket at `controlPath`.
     static func path(besideControlSocket controlPath: String) -> String {
@@ -40,15 +58,21 @@ struct SubmissionSocketService: Service {
     func run() async throws {
         logger.notice("submission socket \(path)")
         let listener = socket.descriptor
-        let (dispatcher, logger) = (self.dispatcher, self.logger)
+        let (dispatcher, logger, limit) = (self.dispatcher, self.logger, self.maxRequestLength)
+        let slots = DispatchSemaphore(value: Self.maxConnections)
         let acceptor = Thread {
             while true {
+                slots.wait()
                 let connection = accept(listener, nil, nil)
                 if connection < 0 {
+                    slots.signal()
                     if errno == EINTR || errno == ECONNABORTED { continue }
                     return
                 }
-                Thread.detachNewThread { Self.serve(connection, dispatcher: dispatcher, logger: logger) }
+                Thread.detachNewThread {
+                    defer { slots.signal() }
+                    Self.serve(connection, maxRequestLength: limit, dispatcher: dispatcher, logger: logger)
+                }
             }
         }
         acceptor.start()
@@ -67,7 +91,7 @@ struct SubmissionSocketService: Service {
     }
 
     /// Answers one connection's requests in order until it closes.
-    private static func serve(_ connection: Int32, dispatcher: ControlDispatcher, logger: Logger) {
+    private static func serve(_ connection: Int32, maxRequestLength: Int, dispatcher: ControlDispatcher, logger: Logger) {
         defer { close(connection) }
         var timeout = timeval(tv_sec: 60, tv_usec: 0)
         setsockopt(connection, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
@@ -84,7 +108,10 @@ struct SubmissionSocketService: Service {
                 let result = answer(line, user: user, dispatcher: dispatcher)
                 guard let bytes = try? ControlProtocol.encode(ControlResponse(result)), bytes.withUnsafeBytes({ DescriptorWrite.all($0, to: connection) }) else { return }
             }
-            guard pending.count <= ControlProtocol.maxLineLength else { return }
+            guard pending.count <= maxRequestLength else {
+                logger.notice("submission socket: a request from user \(user) exceeded \(maxRequestLength) bytes; connection closed")
+                return
+            }
             let count = chunk.withUnsafeMutableBytes { read(connection, $0.baseAddress!, $0.count) }
             guard count > 0 else { return }
             pending.append(contentsOf: chunk[..<count])

@@ -176,7 +176,9 @@ public enum TernDaemon {
         )
         services.append(SubmissionSocketService(
             path: SubmissionSocketService.path(besideControlSocket: configuration.controlSocketPath),
-            socket: startup.submissionSocket, dispatcher: dispatcher, logger: Logger(label: "tern.control")
+            socket: startup.submissionSocket, dispatcher: dispatcher,
+            maxRequestLength: SubmissionSocketService.requestLimit(maxMessageSize: configuration.smtp.maxMessageSize),
+            logger: Logger(label: "tern.control")
         ))
         let serviceGroup = ServiceGroup(configuration: ServiceGroupConfiguration(
             services: services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
