@@ -65,8 +65,15 @@ struct SubmissionSocketService: Service {
                 slots.wait()
                 let connection = accept(listener, nil, nil)
                 if connection < 0 {
+                    let error = errno
                     slots.signal()
-                    if errno == EINTR || errno == ECONNABORTED { continue }
+                    if error == EINTR || error == ECONNABORTED { continue }
+                    if [EMFILE, ENFILE, ENOBUFS, ENOMEM].contains(error) {
+                        // Out of descriptors or memory for now: try again shortly rather than stop serving.
+                        logger.warning("submission socket: accept failed: \(String(cString: strerror(error))); retrying")
+                        usleep(100_000)
+                        continue
+                    }
                     return
                 }
                 Thread.detachNewThread {

@@ -13,10 +13,11 @@ import Queue
 /// delivery step, and the queue absorbs the difference until the listeners
 /// leave CPU over. On the 2-core benchmark machine, relaying at 50 sessions,
 /// delivery at nice 10 took the p99 end-of-data → 250 from 4.8–5.4 to 4.0–4.2
-/// ms, and `SCHED_IDLE` (``DeliveryPriority/idle``) a further 0.6 ms off the
-/// median of interleaved runs, at the same relay rate (README, "What the p99
-/// is made of"). One thread also spares the hops between the concurrency pool
-/// and an event loop that every outbound reply used to take.
+/// ms, and `SCHED_IDLE` (``DeliveryPriority/idle``) took another 0.6–1.5 ms
+/// off the median of interleaved runs, at the same end-to-end rate at 1 KB and
+/// 7% less at 100 KB (README, "What the p99 is made of"). One thread also
+/// spares the hops between the concurrency pool and an event loop that every
+/// outbound reply used to take.
 final class DeliveryEventLoop: TaskExecutor {
     /// The nice increment of ``DeliveryPriority/low``.
     static let lowNiceness: Int32 = 10
