@@ -82,13 +82,7 @@ struct ControlDispatcher: Sendable {
         case .enqueue(let submission):
             return try await enqueue(submission)
         case .checkRecipient(let check):
-            let current = store.current
-            do {
-                try LocalSubmission(configuration: current.configuration, tables: current.tables).check(check, now: Date())
-            } catch {
-                return .failed(error.description)
-            }
-            return .done("recipient accepted")
+            return checkRecipient(check)
         case .importArchive(let path):
             let report = try await journal.importArchive(at: path)
             scheduler.notify()
@@ -177,14 +171,27 @@ struct ControlDispatcher: Sendable {
         )
     }
 
-    private func enqueue(_ submission: Submission) async throws -> ControlResult {
+    /// Local submissions judged by the configuration and tables in force.
+    private var localSubmission: LocalSubmission {
         let current = store.current
+        return LocalSubmission(configuration: current.configuration, tables: current.tables)
+    }
+
+    private func checkRecipient(_ check: RecipientCheck) -> ControlResult {
+        do {
+            try localSubmission.check(check)
+        } catch {
+            return .failed(error.description)
+        }
+        return .done("recipient accepted")
+    }
+
+    private func enqueue(_ submission: Submission) async throws -> ControlResult {
         let now = Date()
         let id = ids.next(now: now)
         let message: NewMessage
         do {
-            message = try LocalSubmission(configuration: current.configuration, tables: current.tables)
-                .message(from: submission, id: id, now: Date(journalMilliseconds: now))
+            message = try localSubmission.message(from: submission, id: id, now: Date(journalMilliseconds: now))
         } catch {
             logger.info("reject: local submission from user \(submission.user ?? "unknown"): \(error)")
             return .failed(error.description)

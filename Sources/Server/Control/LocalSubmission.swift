@@ -49,8 +49,8 @@ struct LocalSubmission {
     }
 
     /// Refuses what `message(from:id:now:)` would refuse about this sender and recipient.
-    func check(_ check: RecipientCheck, now: Date) throws(Refusal) {
-        _ = try recipient(check.recipient, sender: try Self.sender(check.sender), now: now)
+    func check(_ check: RecipientCheck) throws(Refusal) {
+        _ = try recipient(check.recipient, sender: try Self.sender(check.sender), now: Date())
     }
 
     private static func sender(_ text: String) throws(Refusal) -> ReversePath {
