@@ -24,7 +24,7 @@ struct Enqueuer {
         switch try send(.enqueue(request)) {
         case .enqueued(let id): return id
         case .failed(let reason): throw Self.refusal(reason)
-        default: throw SubmissionError(.software, "the daemon gave an unexpected answer; are tern-sendmail and ternd the same version?")
+        default: throw Self.unexpectedAnswer
         }
     }
 
@@ -33,7 +33,7 @@ struct Enqueuer {
         switch try send(.checkRecipient(RecipientCheck(sender: sender.address?.description ?? "", recipient: recipient))) {
         case .done: return
         case .failed(let reason): throw Self.refusal(reason)
-        default: throw SubmissionError(.software, "the daemon gave an unexpected answer; are tern-sendmail and ternd the same version?")
+        default: throw Self.unexpectedAnswer
         }
     }
 
@@ -42,7 +42,7 @@ struct Enqueuer {
         switch try send(.showQueue(QueueQuery())) {
         case .queue(let messages): return messages
         case .failed(let reason): throw SubmissionError(.temporaryFailure, reason)
-        default: throw SubmissionError(.software, "the daemon gave an unexpected answer; are tern-sendmail and ternd the same version?")
+        default: throw Self.unexpectedAnswer
         }
     }
 
@@ -57,6 +57,9 @@ struct Enqueuer {
             }
         }
     }
+
+    /// An answer that does not fit the request: most likely a ternd of another version.
+    static let unexpectedAnswer = SubmissionError(.software, "the daemon gave an unexpected answer; are tern-sendmail and ternd the same version?")
 
     /// A refusal by the daemon: about the sender, a recipient or the size
     /// (the message as given can never pass) is a data error; anything else
