@@ -66,7 +66,7 @@ struct LatencySession {
         reconnectAt = startAt
     }
 
-    /// Whether the session has bytes it could not write yet (wants `EPOLLOUT`).
+    /// Whether the session waits for its connection or has bytes it could not write yet (wants `POLLOUT`).
     var wantsToWrite: Bool { stage == .connecting || written < output.count }
 
     /// CLOCK_MONOTONIC in nanoseconds.

@@ -91,7 +91,8 @@ struct StandardIOSMTPSession {
         }
     }
 
-    static func submissionRecipient(_ address: MailAddress, _ parameters: RecipientParameters) -> Submission.Recipient {
+    /// A RCPT's address and DSN parameters as the control protocol carries them.
+    private static func submissionRecipient(_ address: MailAddress, _ parameters: RecipientParameters) -> Submission.Recipient {
         Submission.Recipient(
             address: address.description, notify: parameters.notify?.parameterValue,
             originalRecipient: parameters.originalRecipient.map { "\($0.addressType);\($0.address)" }

@@ -6,7 +6,7 @@ import Testing
 @Suite("Delivery event loop")
 struct DeliveryEventLoopTests {
     /// The calling thread's kernel name, scheduling policy and nice value.
-    struct ThreadFacts: Sendable, Equatable {
+    struct ThreadFacts: Sendable {
         let name: String
         let policy: Int32
         let nice: Int32
